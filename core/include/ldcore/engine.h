@@ -1,0 +1,97 @@
+/*
+ * ldcore/engine.h - the load engine: virtual users as small state machines on
+ * libuv loops (one loop, one curl multi handle, one record store and one
+ * histogram set per worker thread), merged by a collector about once a
+ * second for live progress.
+ *
+ * Ownership: ld_test_plan_t is built from an LD_start_test argument set by
+ * ld_test_plan_new and released with ld_test_plan_free; it borrows nothing
+ * from the document after it is built. Results are appended to the caller's
+ * ld_records_t.
+ */
+#ifndef LDCORE_ENGINE_H
+#define LDCORE_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "ldcore/common.h"
+#include "ldcore/exec.h"
+#include "ldcore/params.h"
+#include "ldcore/registry.h"
+#include "ldcore/stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ld_test_plan ld_test_plan_t;
+
+/** Grace period used when ld_run_opts_t.grace_s is 0 (negative: none). */
+#define LD_ENGINE_DEFAULT_GRACE_S 5.0
+
+/* The engine sets LD_RECORD_RETRY and LD_RECORD_NOT_SENT (stats.h) in
+   ld_record_t.flags; the open model's overflow is NOT_SENT. */
+
+/**
+ * Compile LD_start_test arguments (user_detail_dict, user_count, spawn_rate,
+ * test_time, tasks, variables, csv_sources, load_shape, shape_config, ...)
+ * into a plan: every task field checked, every string compiled to a template.
+ * Errors carry the file, line and column of the offending field.
+ */
+int ld_test_plan_new(const ld_args_t *args, ld_params_t *params,
+                     ld_test_plan_t **out, ld_diag_t *d);
+void ld_test_plan_free(ld_test_plan_t *plan);
+
+/** Live figures handed to a progress callback about once a second. */
+typedef struct ld_progress {
+    double elapsed_s;
+    double total_s;           /* 0 when unbounded */
+    unsigned users;
+    unsigned target_users;
+    uint64_t requests;
+    uint64_t failures;
+    double rps;               /* over the last interval */
+    double p50_ms;            /* over the last interval */
+    double p95_ms;
+    bool final;               /* last call, after the run */
+} ld_progress_t;
+
+typedef void (*ld_progress_cb)(const ld_progress_t *p, void *user);
+
+typedef struct ld_run_opts {
+    unsigned threads;                   /* 0 = the plan's "threads", else one
+                                           per core (never more than users) */
+    volatile sig_atomic_t *interrupt;   /* 1 = stop gracefully, 2 = now */
+    double grace_s;                     /* wait for in-flight on stop (and at
+                                           test_time); 0 = default, < 0 = no
+                                           wait */
+    ld_progress_cb progress;            /* may be NULL */
+    void *progress_user;
+} ld_run_opts_t;
+
+/**
+ * Run a plan to completion (test_time, interrupt, or load shape end); every
+ * request is appended to records. summary (may be NULL) receives the run's
+ * summary (ld_summary_build of this run's records only).
+ * Returns 0, or an LD_E* for setup errors (request failures are data).
+ */
+int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
+                ld_records_t *records, json_t **summary, ld_diag_t *d);
+
+/** The LD_start_test command handler (registered in the registry). */
+int ld_cmd_start_test(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
+                      ld_diag_t *d);
+
+/** Progress printers used by the CLI: a bar on a terminal, plain lines
+ *  otherwise. user is a FILE*. */
+void ld_progress_print_tty(const ld_progress_t *p, void *user);
+void ld_progress_print_plain(const ld_progress_t *p, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,90 @@
+/*
+ * cmd.c - the LD_start_test handler and the progress printers.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine_int.h"
+
+#define BAR_WIDTH 20
+
+void ld_progress_print_tty(const ld_progress_t *p, void *user)
+{
+    FILE *f = user ? user : stderr;
+    char bar[BAR_WIDTH + 1], total[32] = "";
+    double frac = p->total_s > 0 ? p->elapsed_s / p->total_s : 0;
+    int fill;
+    if (frac > 1 || p->final)
+        frac = p->total_s > 0 || p->final ? 1 : 0;
+    fill = (int)(frac * BAR_WIDTH + 0.5);
+    for (int i = 0; i < BAR_WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[BAR_WIDTH] = '\0';
+    if (p->total_s > 0)
+        snprintf(total, sizeof(total), "/%gs", p->total_s);
+    fprintf(f, "\r\033[K%6.1fs%s [%s] users %u", p->elapsed_s, total, bar,
+            p->users);
+    if (p->target_users)
+        fprintf(f, "/%u", p->target_users);
+    fprintf(f, "  req %llu  fail %llu  %.0f req/s  p50 %.2f ms  p95 %.2f ms",
+            (unsigned long long)p->requests, (unsigned long long)p->failures,
+            p->rps, p->p50_ms, p->p95_ms);
+    if (p->final)
+        fputc('\n', f);
+    fflush(f);
+}
+
+void ld_progress_print_plain(const ld_progress_t *p, void *user)
+{
+    FILE *f = user ? user : stderr;
+    fprintf(f, "[%s%.1fs] users=%u requests=%llu failures=%llu rps=%.1f "
+               "p50=%.2fms p95=%.2fms\n",
+            p->final ? "done " : "", p->elapsed_s, p->users,
+            (unsigned long long)p->requests, (unsigned long long)p->failures,
+            p->rps, p->p50_ms, p->p95_ms);
+    fflush(f);
+}
+
+static void note_ignored(ld_ctx_t *ctx, const ld_args_t *args, FILE *err)
+{
+    const ld_node_t *n = ld_args_get(args, "web_ui_dict");
+    if (ctx->flags & LD_EXEC_QUIET)
+        return;
+    if (n && n->type != LD_TNULL)
+        fprintf(err, "%s:%u:%u: note: web_ui_dict is ignored (no web UI "
+                     "yet; progress is printed here)\n",
+                args->file ? args->file : "", n->pos.line, n->pos.col);
+}
+
+int ld_cmd_start_test(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
+                      ld_diag_t *d)
+{
+    ld_test_plan_t *plan = NULL;
+    json_t *summary = NULL;
+    ld_run_opts_t opts;
+    FILE *err = ctx->err ? ctx->err : stderr;
+    int rc;
+    *result = NULL;
+    if ((rc = ld_test_plan_new(args, ctx->params, &plan, d)))
+        return rc;
+    note_ignored(ctx, args, err);
+    memset(&opts, 0, sizeof(opts));
+    opts.interrupt = ctx->interrupt;
+    opts.grace_s = ctx->grace_s;
+    if (!(ctx->flags & LD_EXEC_QUIET)) {
+        bool tty = (ctx->flags & LD_EXEC_PROGRESS_TTY) || isatty(fileno(err));
+        opts.progress = tty ? ld_progress_print_tty : ld_progress_print_plain;
+        opts.progress_user = err;
+    }
+    rc = ld_test_run(plan, &opts, ctx->records, &summary, d);
+    ld_test_plan_free(plan);
+    if (rc) {
+        json_decref(summary);
+        return rc;
+    }
+    json_decref(ctx->last_summary);
+    ctx->last_summary = summary;
+    *result = json_incref(summary);
+    return 0;
+}

@@ -1,0 +1,193 @@
+/*
+ * Failures and stopping: connection refused, timeouts, resets and closed
+ * connections become failure records with a message and status 0; a run
+ * stopped by test_time or interrupt == 1 keeps every completed request and
+ * waits for in-flight ones (up to the grace period); interrupt == 2 drops
+ * in-flight requests at once without recording them.
+ */
+#include "test_engine_util.h"
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A loopback port nobody listens on. */
+static int closed_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+static void expect_all_failed(te_run_t *r, const char *name, const char *msg)
+{
+    size_t failed, n = te_count(r, name, &failed), it = 0;
+    const ld_record_t *rec;
+    print_message("%s: %zu records, error \"%s\"\n", name, n,
+                  te_first_error(r, name));
+    assert_true(n > 0);
+    assert_int_equal(failed, n);
+    assert_non_null(strstr(te_first_error(r, name), msg));
+    while ((rec = ld_records_next(r->records, &it)))
+        if (!strcmp(ld_records_str(r->records, rec->name_id), name))
+            assert_int_equal(rec->status, 0);
+}
+
+static void test_transport_failures(void **state)
+{
+    te_run_t r;
+    char kw[2048];
+    (void)state;
+    te_start_target(&r);
+    snprintf(kw, sizeof(kw),
+             "{\"user_detail_dict\": {\"user\": \"fast_http_user\"},"
+             " \"user_count\": 1, \"test_time\": 1,"
+             " \"host\": \"http://127.0.0.1:PORT\","
+             " \"tasks\": ["
+             "  {\"name\": \"refused\","
+             "   \"request_url\": \"http://127.0.0.1:%d/\"},"
+             "  {\"name\": \"timeout\", \"request_url\": \"/delay/3000\","
+             "   \"timeout\": 0.2},"
+             "  {\"name\": \"reset\", \"request_url\": \"/reset\"},"
+             "  {\"name\": \"closed\", \"request_url\": \"/close\"},"
+             "  {\"name\": \"fine\", \"request_url\": \"/\"}]}",
+             closed_port());
+    te_run(&r, kw);
+    expect_all_failed(&r, "refused", "Connection refused");
+    expect_all_failed(&r, "timeout", "timed out after 200 ms");
+    expect_all_failed(&r, "reset", "reset");
+    expect_all_failed(&r, "closed", "Empty reply");
+    /* one tick runs every task in order: the counts differ by at most 1 */
+    assert_true(te_count(&r, "refused", NULL) <= te_count(&r, "fine", NULL) + 1);
+    assert_true(te_count(&r, "fine", NULL) >= 2);
+    te_free(&r);
+}
+
+static void test_test_time_waits_for_in_flight(void **state)
+{
+    te_run_t r;
+    size_t failed;
+    (void)state;
+    te_start_target(&r);
+    te_run(&r, "{\"user_detail_dict\": {\"user\": \"fast_http_user\"},"
+               " \"user_count\": 3, \"spawn_rate\": 100, \"test_time\": 0.5,"
+               " \"tasks\": [{\"request_url\": \"http://127.0.0.1:PORT/delay/300\"}]}");
+    te_print(&r);
+    /* 2 rounds of 3 requests; the second finishes after test_time */
+    assert_int_equal(te_count(&r, NULL, &failed), 6);
+    assert_int_equal(failed, 0);
+    assert_int_equal(ld_target_requests(r.target), 6);
+    assert_true(r.elapsed_s >= 0.6 && r.elapsed_s < 1.2);
+    te_free(&r);
+}
+
+typedef struct poke {
+    volatile sig_atomic_t *flag;
+    int value;
+    int after_ms;
+} poke_t;
+
+static void *poke_main(void *arg)
+{
+    poke_t *p = arg;
+    struct timespec ts = {p->after_ms / 1000, (p->after_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    __atomic_store_n(p->flag, p->value, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+static void run_interrupted(te_run_t *r, const char *kw, int value,
+                            int after_ms, double grace)
+{
+    volatile sig_atomic_t flag = 0;
+    poke_t p = {&flag, value, after_ms};
+    pthread_t th;
+    ld_run_opts_t o;
+    assert_int_equal(te_compile(r, kw), 0);
+    memset(&o, 0, sizeof(o));
+    o.interrupt = &flag;
+    o.grace_s = grace;
+    assert_int_equal(pthread_create(&th, NULL, poke_main, &p), 0);
+    assert_int_equal(te_run_opts(r, &o), 0);
+    pthread_join(th, NULL);
+    te_print(r);
+}
+
+static void test_interrupt_graceful(void **state)
+{
+    te_run_t r;
+    size_t failed;
+    (void)state;
+    te_start_target(&r);
+    run_interrupted(&r, "{\"user_detail_dict\": {\"user\": \"fast_http_user\"},"
+                        " \"user_count\": 4, \"spawn_rate\": 1000,"
+                        " \"test_time\": null, \"threads\": 2,"
+                        " \"tasks\": [{\"request_url\":"
+                        "   \"http://127.0.0.1:PORT/delay/200\"}]}",
+                    1, 500, 0);
+    /* requests in flight at the interrupt finish and are recorded */
+    assert_int_equal(te_count(&r, NULL, &failed), ld_target_requests(r.target));
+    assert_int_equal(failed, 0);
+    assert_true(ld_records_count(r.records) >= 8);
+    assert_true(r.elapsed_s < 1.0);
+    te_free(&r);
+}
+
+static void test_interrupt_now_drops_in_flight(void **state)
+{
+    te_run_t r;
+    (void)state;
+    te_start_target(&r);
+    run_interrupted(&r, "{\"user_detail_dict\": {\"user\": \"fast_http_user\"},"
+                        " \"user_count\": 4, \"spawn_rate\": 1000,"
+                        " \"test_time\": null,"
+                        " \"tasks\": [{\"request_url\":"
+                        "   \"http://127.0.0.1:PORT/delay/2000\"}]}",
+                    2, 300, 0);
+    assert_int_equal(ld_records_count(r.records), 0);
+    assert_int_equal(ld_target_requests(r.target), 4);
+    assert_true(r.elapsed_s < 0.8);
+    te_free(&r);
+}
+
+static void test_grace_expires(void **state)
+{
+    te_run_t r;
+    (void)state;
+    te_start_target(&r);
+    run_interrupted(&r, "{\"user_detail_dict\": {\"user\": \"fast_http_user\"},"
+                        " \"user_count\": 2, \"spawn_rate\": 1000,"
+                        " \"test_time\": null,"
+                        " \"tasks\": [{\"name\": \"fast\", \"request_url\":"
+                        "   \"http://127.0.0.1:PORT/\"},"
+                        "  {\"name\": \"slow\", \"request_url\":"
+                        "   \"http://127.0.0.1:PORT/delay/3000\"}]}",
+                    1, 300, 0.3);
+    /* the fast requests completed; the slow ones were cut at grace end */
+    assert_int_equal(te_count(&r, "fast", NULL), 2);
+    assert_int_equal(te_count(&r, "slow", NULL), 0);
+    assert_true(r.elapsed_s > 0.55 && r.elapsed_s < 1.0);
+    te_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transport_failures),
+        cmocka_unit_test(test_test_time_waits_for_in_flight),
+        cmocka_unit_test(test_interrupt_graceful),
+        cmocka_unit_test(test_interrupt_now_drops_in_flight),
+        cmocka_unit_test(test_grace_expires),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
