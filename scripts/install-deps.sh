@@ -27,8 +27,38 @@ for p in "${want[@]}"; do
   fi
 done
 
+# Node.js runs the JavaScript test clients (LSP, MCP, JSON Schema); use the
+# machine's node when it has one, Debian's otherwise.
+if [ "${1:-}" != "--build-only" ] && ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
+install_js() {
+  # JavaScript test dependencies from the npm registry, pinned by
+  # tests/js/package-lock.json; skipped when the lock file has not changed.
+  [ "${1:-}" = "--build-only" ] && return 0
+  local dir stamp sum
+  for dir in tests/js; do
+    [ -f "$dir/package-lock.json" ] || continue
+    stamp="$dir/node_modules/.ld-lock-sum"
+    sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+      continue
+    fi
+    echo "install-deps: npm ci in $dir"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+      echo "install-deps: npm ci failed in $dir" >&2
+      exit 1
+    fi
+    echo "$sum" >"$stamp"
+  done
+}
+
+cd "$(dirname "$0")/.."
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#want[@]} packages already installed"
+  install_js "${1:-}"
   exit 0
 fi
 
@@ -52,4 +82,5 @@ if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}";
   echo "install-deps: apt-get install failed for: ${missing[*]}" >&2
   exit 1
 fi
+install_js "${1:-}"
 echo "install-deps: done"

@@ -1,0 +1,375 @@
+/*
+ * JSON-RPC 2.0 framing and message helpers for the MCP (line-delimited) and
+ * LSP (Content-Length) servers. Reading is blocking on a file descriptor; a
+ * malformed message never ends the stream: the caller gets a ready error
+ * response and reads on.
+ */
+#include "ldcore/rpc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define RPC_DEFAULT_MAX ((size_t)64 << 20)
+#define RPC_HEADER_MAX 8192
+
+int ld_rpc_init(ld_rpc_t *r, int in_fd, int out_fd, ld_rpc_framing_t f)
+{
+    memset(r, 0, sizeof(*r));
+    r->in_fd = in_fd;
+    r->out_fd = out_fd;
+    r->framing = f;
+    r->max_message = RPC_DEFAULT_MAX;
+    if (pthread_mutex_init(&r->write_lock, NULL) != 0)
+        return LD_ENOMEM;
+    return 0;
+}
+
+void ld_rpc_close(ld_rpc_t *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+    r->len = r->cap = 0;
+    pthread_mutex_destroy(&r->write_lock);
+}
+
+/* Read more bytes into the buffer; 0, LD_ESTOPPED at EOF, LD_EIO. */
+static int fill(ld_rpc_t *r)
+{
+    ssize_t n;
+
+    if (r->eof)
+        return LD_ESTOPPED;
+    if (r->cap - r->len < 65536) {
+        size_t cap = r->cap ? r->cap * 2 : 131072;
+        char *p = realloc(r->buf, cap);
+
+        if (!p)
+            return LD_ENOMEM;
+        r->buf = p;
+        r->cap = cap;
+    }
+    do {
+        n = read(r->in_fd, r->buf + r->len, r->cap - r->len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return LD_EIO;
+    if (n == 0) {
+        r->eof = 1;
+        return LD_ESTOPPED;
+    }
+    r->len += (size_t)n;
+    return 0;
+}
+
+static void consume(ld_rpc_t *r, size_t n)
+{
+    memmove(r->buf, r->buf + n, r->len - n);
+    r->len -= n;
+}
+
+static json_t *parse_error(const char *why)
+{
+    return ld_rpc_error(NULL, LD_RPC_PARSE_ERROR, why, NULL);
+}
+
+static int decode(const char *p, size_t n, json_t **msg, json_t **raw_error)
+{
+    json_error_t err;
+    char text[300];
+
+    *msg = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (*msg)
+        return 0;
+    snprintf(text, sizeof(text), "Parse error: %s (line %d, column %d)",
+             err.text, err.line, err.column);
+    *raw_error = parse_error(text);
+    return LD_ESYNTAX;
+}
+
+static int read_line(ld_rpc_t *r, json_t **msg, json_t **raw_error)
+{
+    size_t scanned = 0;
+    int skipping = 0, rc;
+
+    for (;;) {
+        char *nl = r->len > scanned
+                       ? memchr(r->buf + scanned, '\n', r->len - scanned)
+                       : NULL;
+
+        if (nl) {
+            size_t n = (size_t)(nl - r->buf);
+
+            if (skipping) {
+                consume(r, n + 1);
+                *raw_error = parse_error("Parse error: message too large");
+                return LD_ETOOBIG;
+            }
+            /* Blank lines between messages are tolerated. */
+            if (n == 0 || (n == 1 && r->buf[0] == '\r')) {
+                consume(r, n + 1);
+                scanned = 0;
+                continue;
+            }
+            rc = decode(r->buf, n, msg, raw_error);
+            consume(r, n + 1);
+            return rc;
+        }
+        scanned = r->len;
+        if (r->len > r->max_message) {
+            /* Drop what we have and keep discarding to the newline. */
+            skipping = 1;
+            r->len = 0;
+            scanned = 0;
+        }
+        rc = fill(r);
+        if (rc == LD_ESTOPPED && r->len && !skipping) {
+            /* A last message without its newline. */
+            rc = decode(r->buf, r->len, msg, raw_error);
+            r->len = 0;
+            return rc;
+        }
+        if (rc)
+            return rc;
+    }
+}
+
+/* Parse "Content-Length: N" out of a header block; -1 when absent. */
+static long long header_length(const char *h, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        const char *line = h + i;
+        const char *end = memchr(line, '\n', n - i);
+        size_t len = end ? (size_t)(end - line) : n - i;
+
+        if (len > 15 && strncasecmp(line, "Content-Length:", 15) == 0) {
+            char num[32];
+            size_t k = 15, m = 0;
+
+            while (k < len && (line[k] == ' ' || line[k] == '\t'))
+                k++;
+            while (k < len && m < sizeof(num) - 1 && line[k] >= '0' &&
+                   line[k] <= '9')
+                num[m++] = line[k++];
+            num[m] = '\0';
+            return m ? atoll(num) : -1;
+        }
+        i += len + 1;
+    }
+    return -1;
+}
+
+static int read_framed(ld_rpc_t *r, json_t **msg, json_t **raw_error)
+{
+    for (;;) {
+        char *sep = r->len >= 4 ? memmem(r->buf, r->len, "\r\n\r\n", 4)
+                                : NULL;
+        int rc;
+
+        if (sep) {
+            size_t hlen = (size_t)(sep - r->buf) + 4;
+            long long blen = header_length(r->buf, hlen - 4);
+
+            if (blen < 0) {
+                consume(r, hlen);
+                *raw_error = parse_error("Parse error: missing "
+                                         "Content-Length header");
+                return LD_ESYNTAX;
+            }
+            if ((size_t)blen > r->max_message) {
+                /* Skip the body as it streams by. */
+                size_t left = (size_t)blen;
+
+                consume(r, hlen);
+                while (left) {
+                    size_t k = left < r->len ? left : r->len;
+
+                    consume(r, k);
+                    left -= k;
+                    if (left && (rc = fill(r)) != 0)
+                        return rc;
+                }
+                *raw_error = parse_error("Parse error: message too large");
+                return LD_ETOOBIG;
+            }
+            while (r->len < hlen + (size_t)blen) {
+                rc = fill(r);
+                if (rc)
+                    return rc;
+            }
+            rc = decode(r->buf + hlen, (size_t)blen, msg, raw_error);
+            consume(r, hlen + (size_t)blen);
+            return rc;
+        }
+        if (r->len > RPC_HEADER_MAX) {
+            r->len = 0;
+            *raw_error = parse_error("Parse error: header block too large");
+            return LD_ESYNTAX;
+        }
+        rc = fill(r);
+        if (rc)
+            return rc;
+    }
+}
+
+int ld_rpc_read(ld_rpc_t *r, json_t **msg, json_t **raw_error)
+{
+    *msg = NULL;
+    *raw_error = NULL;
+    return r->framing == LD_RPC_LINES ? read_line(r, msg, raw_error)
+                                      : read_framed(r, msg, raw_error);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return LD_EIO;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int ld_rpc_send(ld_rpc_t *r, json_t *msg)
+{
+    char *text;
+    size_t n;
+    int rc;
+
+    if (!msg)
+        return LD_ENOMEM;
+    /* Compact and without raw newlines: one message per line for MCP. */
+    text = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(msg);
+    if (!text)
+        return LD_ENOMEM;
+    n = strlen(text);
+    pthread_mutex_lock(&r->write_lock);
+    if (r->framing == LD_RPC_LINES) {
+        rc = write_all(r->out_fd, text, n);
+        if (!rc)
+            rc = write_all(r->out_fd, "\n", 1);
+    } else {
+        char head[64];
+        int hn = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n",
+                          n);
+
+        rc = write_all(r->out_fd, head, (size_t)hn);
+        if (!rc)
+            rc = write_all(r->out_fd, text, n);
+    }
+    pthread_mutex_unlock(&r->write_lock);
+    free(text);
+    return rc;
+}
+
+json_t *ld_rpc_result(const json_t *id, json_t *result)
+{
+    json_t *m = json_object();
+
+    if (!m) {
+        json_decref(result);
+        return NULL;
+    }
+    json_object_set_new(m, "jsonrpc", json_string("2.0"));
+    json_object_set_new(m, "id", id ? json_deep_copy(id) : json_null());
+    json_object_set_new(m, "result", result ? result : json_null());
+    return m;
+}
+
+json_t *ld_rpc_error(const json_t *id, int code, const char *message,
+                     json_t *data)
+{
+    json_t *m = json_object(), *e = json_object();
+
+    if (!m || !e) {
+        json_decref(m);
+        json_decref(e);
+        json_decref(data);
+        return NULL;
+    }
+    json_object_set_new(e, "code", json_integer(code));
+    json_object_set_new(e, "message", json_string(message ? message : ""));
+    if (data)
+        json_object_set_new(e, "data", data);
+    json_object_set_new(m, "jsonrpc", json_string("2.0"));
+    json_object_set_new(m, "id", id ? json_deep_copy(id) : json_null());
+    json_object_set_new(m, "error", e);
+    return m;
+}
+
+json_t *ld_rpc_notification(const char *method, json_t *params)
+{
+    json_t *m = json_object();
+
+    if (!m) {
+        json_decref(params);
+        return NULL;
+    }
+    json_object_set_new(m, "jsonrpc", json_string("2.0"));
+    json_object_set_new(m, "method", json_string(method));
+    if (params)
+        json_object_set_new(m, "params", params);
+    return m;
+}
+
+int ld_rpc_classify(const json_t *msg, const char **method, const json_t **id,
+                    const json_t **params, json_t **error)
+{
+    const json_t *m, *i;
+
+    *method = NULL;
+    *id = NULL;
+    *params = NULL;
+    *error = NULL;
+    if (!json_is_object(msg)) {
+        *error = ld_rpc_error(NULL, LD_RPC_INVALID_REQUEST,
+                              "Invalid Request: a message must be a JSON "
+                              "object",
+                              NULL);
+        return LD_EINVAL;
+    }
+    i = json_object_get(msg, "id");
+    if (i && !json_is_string(i) && !json_is_integer(i) && !json_is_null(i)) {
+        *error = ld_rpc_error(NULL, LD_RPC_INVALID_REQUEST,
+                              "Invalid Request: id must be a string or an "
+                              "integer",
+                              NULL);
+        return LD_EINVAL;
+    }
+    *id = i;
+    m = json_object_get(msg, "method");
+    if (!m) {
+        if (json_object_get(msg, "result") || json_object_get(msg, "error"))
+            return 0; /* a response to one of our requests */
+        *error = ld_rpc_error(i, LD_RPC_INVALID_REQUEST,
+                              "Invalid Request: no \"method\"", NULL);
+        return LD_EINVAL;
+    }
+    if (!json_is_string(m)) {
+        *error = ld_rpc_error(i, LD_RPC_INVALID_REQUEST,
+                              "Invalid Request: \"method\" must be a string",
+                              NULL);
+        return LD_EINVAL;
+    }
+    *method = json_string_value(m);
+    *params = json_object_get(msg, "params");
+    if (*params && !json_is_object(*params) && !json_is_array(*params)) {
+        *error = ld_rpc_error(i, LD_RPC_INVALID_REQUEST,
+                              "Invalid Request: \"params\" must be an object "
+                              "or an array",
+                              NULL);
+        *method = NULL;
+        return LD_EINVAL;
+    }
+    return 0;
+}
