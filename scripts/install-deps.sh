@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install every Debian package LoadDensity needs to build, test and benchmark.
+# Install every Debian package LoadDensity needs to build and test
+# (--build-only: just build; --bench: also the peer tools of bench/).
 # Idempotent: packages already installed are left alone. Works as root on a
 # fresh Debian 12 (or through sudo). Says what it installs; fails loudly.
 set -euo pipefail
@@ -8,16 +9,24 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake pkg-config git
   libuv1-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
-  libjansson-dev libfyaml-dev
+  libjansson-dev libfyaml-dev libpcre2-dev
 )
 # Test tools.
 TEST_PKGS=(
-  libcmocka-dev
+  libcmocka-dev libxml2-utils
+)
+
+# Peer tools for the benchmarks in bench/ (only with --bench).
+BENCH_PKGS=(
+  nginx-light wrk hey nghttp2-client python3-locust time hyperfine
 )
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then
   want+=("${TEST_PKGS[@]}")
+fi
+if [ "${1:-}" = "--bench" ]; then
+  want+=("${BENCH_PKGS[@]}")
 fi
 
 missing=()

@@ -74,8 +74,8 @@ static inline int te_compile(te_run_t *r, const char *kwargs_json)
     char *text = malloc(n);
     snprintf(text, n, "[\"LD_start_test\", %s]", kw);
     free(kw);
-    r->doc = ld_doc_parse(text, strlen(text), "test.json", LD_FMT_JSON,
-                          &r->diag);
+    r->doc =
+        ld_doc_parse(text, strlen(text), "test.json", LD_FMT_JSON, &r->diag);
     free(text);
     if (!r->doc) {
         print_error("parse: %s\n", r->diag.msg);

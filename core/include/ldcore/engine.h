@@ -41,6 +41,25 @@ typedef struct ld_test_plan ld_test_plan_t;
  * test_time, tasks, variables, csv_sources, load_shape, shape_config, ...)
  * into a plan: every task field checked, every string compiled to a template.
  * Errors carry the file, line and column of the offending field.
+ *
+ * params is borrowed and must outlive the plan; "variables" and
+ * "csv_sources" are registered into it (globally, as the Python tool does)
+ * once everything else compiled. Tasks: a list, the legacy {"get": {...}}
+ * object keyed by method, or {"mode": "sequence"|"weighted"|"conditional",
+ * "tasks": ...}. Relative URLs join "host" (argument, else
+ * user_detail_dict.host, else http://localhost). A task's name defaults to
+ * its URL as written. user_detail_dict may also give "http_version" and
+ * "wait_time" (pause between a user's ticks: seconds or {"min","max"};
+ * default none, where the Python tool's FastHttpUser waits 0.1-0.2 s).
+ * With a load shape, or a finite arrival_rate schedule, test_time only
+ * applies when given explicitly.
+ *
+ * Outcome of a request: a transport error fails it (status 0, curl's message
+ * such as "Failed to connect: Connection refused" or "Operation timed out
+ * after 1000 ms"); else the assertions decide when there are any; else a
+ * status >= 400 fails ("HTTP 404"). Retry classes: transport errors, 5xx
+ * and 429 are "transient", assertion failures "flaky", other statuses
+ * "permanent"; every attempt is a record (retries flagged).
  */
 int ld_test_plan_new(const ld_args_t *args, ld_params_t *params,
                      ld_test_plan_t **out, ld_diag_t *d);
@@ -78,6 +97,19 @@ typedef struct ld_run_opts {
  * request is appended to records. summary (may be NULL) receives the run's
  * summary (ld_summary_build of this run's records only).
  * Returns 0, or an LD_E* for setup errors (request failures are data).
+ *
+ * Stopping (test_time, shape end, *interrupt == 1): no new requests; those in
+ * flight finish and are recorded until the grace period ends, then dropped.
+ * *interrupt == 2 drops in-flight requests at once (not recorded). Records
+ * of completed requests are never lost. The plan is not modified and may be
+ * run again.
+ *
+ * Open model (arrival_rate): arrival k goes out at its intended time t_k
+ * whatever earlier ones do, and its latency is measured from t_k
+ * (coordinated omission); arrivals beyond max_in_flight are recorded as
+ * failures "dropped: too many in flight" (LD_RECORD_NOT_SENT). Each arrival
+ * runs one task (in turn, or by weight); think_time, throttle and retry do
+ * not apply.
  */
 int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
                 ld_records_t *records, json_t **summary, ld_diag_t *d);

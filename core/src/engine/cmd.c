@@ -38,8 +38,9 @@ void ld_progress_print_tty(const ld_progress_t *p, void *user)
 void ld_progress_print_plain(const ld_progress_t *p, void *user)
 {
     FILE *f = user ? user : stderr;
-    fprintf(f, "[%s%.1fs] users=%u requests=%llu failures=%llu rps=%.1f "
-               "p50=%.2fms p95=%.2fms\n",
+    fprintf(f,
+            "[%s%.1fs] users=%u requests=%llu failures=%llu rps=%.1f "
+            "p50=%.2fms p95=%.2fms\n",
             p->final ? "done " : "", p->elapsed_s, p->users,
             (unsigned long long)p->requests, (unsigned long long)p->failures,
             p->rps, p->p50_ms, p->p95_ms);
@@ -52,8 +53,9 @@ static void note_ignored(ld_ctx_t *ctx, const ld_args_t *args, FILE *err)
     if (ctx->flags & LD_EXEC_QUIET)
         return;
     if (n && n->type != LD_TNULL)
-        fprintf(err, "%s:%u:%u: note: web_ui_dict is ignored (no web UI "
-                     "yet; progress is printed here)\n",
+        fprintf(err,
+                "%s:%u:%u: note: web_ui_dict is ignored (no web UI "
+                "yet; progress is printed here)\n",
                 args->file ? args->file : "", n->pos.line, n->pos.col);
 }
 

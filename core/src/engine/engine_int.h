@@ -46,8 +46,8 @@ uint64_t ld__seed(void);
 /* ---- predicates (run_if / skip_if) ---- */
 
 typedef enum ld__pred_kind {
-    LD__PRED_CONST,   /* bool or number */
-    LD__PRED_STR,     /* "${var.x}": truthy after expansion */
+    LD__PRED_CONST, /* bool or number */
+    LD__PRED_STR,   /* "${var.x}": truthy after expansion */
     LD__PRED_EQ,
     LD__PRED_NE,
     LD__PRED_IN,
@@ -56,17 +56,16 @@ typedef enum ld__pred_kind {
 
 typedef struct ld__pred {
     ld__pred_kind_t kind;
-    bool value;          /* CONST */
-    ld_tmpl_t *tmpl;     /* STR */
-    json_t *a;           /* EQ/NE/IN: the two operands; TRUTHY: a */
+    bool value;      /* CONST */
+    ld_tmpl_t *tmpl; /* STR */
+    json_t *a;       /* EQ/NE/IN: the two operands; TRUTHY: a */
     json_t *b;
 } ld__pred_t;
 
 int ld__pred_compile(const ld_node_t *n, const char *field, const char *file,
                      ld__pred_t **out, ld_diag_t *d);
 void ld__pred_free(ld__pred_t *p);
-bool ld__pred_eval(const ld__pred_t *p, ld_params_t *params,
-                   ld_scope_t *scope);
+bool ld__pred_eval(const ld__pred_t *p, ld_params_t *params, ld_scope_t *scope);
 /** Truthiness of a resolved value, as the Python tool sees it (text that
  *  is still a placeholder, "", "false", "0", "no", "none", "null" are
  *  false). */
@@ -91,7 +90,7 @@ uint64_t ld__bucket_take(ld__bucket_t *b, uint64_t now_ns);
 
 typedef struct ld__think {
     double min_s;
-    double max_s;        /* == min_s for a fixed time */
+    double max_s; /* == min_s for a fixed time */
 } ld__think_t;
 
 double ld__think_pick(const ld__think_t *t, uint64_t *rng);
@@ -100,7 +99,7 @@ enum { LD__RETRY_TRANSIENT, LD__RETRY_FLAKY, LD__RETRY_PERMANENT };
 
 typedef struct ld__retry {
     bool on;
-    unsigned budget[3];  /* transient, flaky, permanent */
+    unsigned budget[3]; /* transient, flaky, permanent */
     double base_s;
     double max_s;
     double factor;
@@ -114,17 +113,17 @@ double ld__retry_delay(const ld__retry_t *r, unsigned attempt, uint64_t *rng);
 
 typedef struct ld__task {
     unsigned index;
-    void *spec;                /* the protocol driver's compiled fields */
+    void *spec; /* the protocol driver's compiled fields */
     ld_method_t method;
-    const char *url_lit;       /* borrowed from spec, or NULL */
-    ld_tmpl_t *name;           /* NULL: records use the URL */
-    char *name_lit;            /* name when literal */
-    ld__checks_t *checks;      /* may be NULL */
-    unsigned xf_flags;         /* LD__XF_* the checks need */
+    const char *url_lit;  /* borrowed from spec, or NULL */
+    ld_tmpl_t *name;      /* NULL: records use the URL */
+    char *name_lit;       /* name when literal */
+    ld__checks_t *checks; /* may be NULL */
+    unsigned xf_flags;    /* LD__XF_* the checks need */
     bool has_assertions;
     double weight;
     ld__think_t think;
-    ld__bucket_t *bucket;      /* shared, owned by the plan */
+    ld__bucket_t *bucket; /* shared, owned by the plan */
     ld__retry_t retry;
     ld__pred_t *run_if;
     ld__pred_t *skip_if;
@@ -137,16 +136,16 @@ typedef enum ld__mode {
 } ld__mode_t;
 
 typedef enum ld__shape_kind {
-    LD__SHAPE_NONE,      /* user_count at spawn_rate until stopped */
+    LD__SHAPE_NONE, /* user_count at spawn_rate until stopped */
     LD__SHAPE_STAGES,
     LD__SHAPE_SPIKE,
     LD__SHAPE_SOAK
 } ld__shape_kind_t;
 
 typedef struct ld__stage {
-    double end_s;        /* cumulative end of the stage */
+    double end_s; /* cumulative end of the stage */
     double users;
-    double rate;         /* users per second toward `users` */
+    double rate; /* users per second toward `users` */
 } ld__stage_t;
 
 typedef struct ld__shape {
@@ -158,8 +157,7 @@ typedef struct ld__shape {
 } ld__shape_t;
 
 /** Target users and spawn rate at time t; false when the shape has ended. */
-bool ld__shape_at(const ld__shape_t *s, double t, double *users,
-                  double *rate);
+bool ld__shape_at(const ld__shape_t *s, double t, double *users, double *rate);
 /** Total duration of a shape (INFINITY for LD__SHAPE_NONE). */
 double ld__shape_duration(const ld__shape_t *s);
 /** Largest user count the shape ever asks for. */
@@ -168,8 +166,8 @@ double ld__shape_peak(const ld__shape_t *s);
 /* The user level follows the shape's target at its spawn rate. Every worker
  * advances its own copy in the same fixed steps, so all agree. */
 typedef struct ld__ramp {
-    double t;            /* time simulated so far */
-    double level;        /* users that should be running (fractional) */
+    double t;     /* time simulated so far */
+    double level; /* users that should be running (fractional) */
     bool ended;
 } ld__ramp_t;
 
@@ -179,9 +177,9 @@ unsigned ld__ramp_users(const ld__ramp_t *r);
 
 /* Open model: requests per second over time. */
 typedef struct ld__arrival {
-    double *end_s;       /* cumulative stage ends */
+    double *end_s; /* cumulative stage ends */
     double *rate;
-    double *cum;         /* arrivals before each stage */
+    double *cum; /* arrivals before each stage */
     size_t n;
 } ld__arrival_t;
 
@@ -193,7 +191,7 @@ double ld__arrival_duration(const ld__arrival_t *a);
 void ld__arrival_free(ld__arrival_t *a);
 
 struct ld_test_plan {
-    ld_params_t *params;       /* borrowed: must outlive the plan */
+    ld_params_t *params; /* borrowed: must outlive the plan */
     char *file;
     const ld__proto_t *proto;
     ld__task_t *tasks;
@@ -202,13 +200,13 @@ struct ld_test_plan {
     double total_weight;
     unsigned user_count;
     double spawn_rate;
-    double test_time;          /* < 0: until interrupted */
+    double test_time; /* < 0: until interrupted */
     ld__shape_t shape;
-    bool open;                 /* arrival_rate given */
+    bool open; /* arrival_rate given */
     ld__arrival_t arrival;
     unsigned max_in_flight;
-    unsigned threads;          /* 0 = one per core */
-    ld__think_t wait;          /* pause between ticks of a user */
+    unsigned threads; /* 0 = one per core */
+    ld__think_t wait; /* pause between ticks of a user */
     ld__bucket_t **buckets;
     size_t nbuckets;
     ld__proto_defaults_t defs;
@@ -218,12 +216,11 @@ struct ld_test_plan {
 
 int ld__plan_tasks(ld_test_plan_t *plan, const ld_node_t *tasks,
                    const char *file, ld_diag_t *d);
-int ld__plan_shape(ld_test_plan_t *plan, const ld_args_t *args,
-                   ld_diag_t *d);
-int ld__plan_arrival(ld_test_plan_t *plan, const ld_node_t *n,
-                     const char *file, ld_diag_t *d);
-int ld__think_compile(const ld_node_t *n, const char *field,
-                      const char *file, ld__think_t *out, ld_diag_t *d);
+int ld__plan_shape(ld_test_plan_t *plan, const ld_args_t *args, ld_diag_t *d);
+int ld__plan_arrival(ld_test_plan_t *plan, const ld_node_t *n, const char *file,
+                     ld_diag_t *d);
+int ld__think_compile(const ld_node_t *n, const char *field, const char *file,
+                      ld__think_t *out, ld_diag_t *d);
 void ld__task_clear(const ld__proto_t *proto, ld__task_t *t);
 
 /* ---- run, workers, users ---- */
@@ -239,7 +236,7 @@ typedef struct ld__live {
     uint64_t requests;
     uint64_t failures;
     unsigned users;
-    ld_hist_t hist;            /* latencies since the collector last took */
+    ld_hist_t hist; /* latencies since the collector last took */
 } ld__live_t;
 
 struct ld__worker {
@@ -248,23 +245,23 @@ struct ld__worker {
     const ld_test_plan_t *plan;
     pthread_t tid;
     bool started;
-    int rc;                    /* setup error of the thread */
+    int rc; /* setup error of the thread */
     bool live_ok, hists_ok, loop_ok, closed;
     uv_loop_t loop;
     uv_timer_t tick;
-    void *io;                  /* protocol driver state */
+    void *io; /* protocol driver state */
     ld_records_t *records;
-    ld_hist_t hist;            /* every latency of this worker */
-    ld_hist_t hist_live;       /* since the last publish */
+    ld_hist_t hist;      /* every latency of this worker */
+    ld_hist_t hist_live; /* since the last publish */
     uint64_t requests, failures;
     unsigned published_ticks;
-    uint32_t *name_ids;        /* per task: interned literal name, 0 = none */
-    uint32_t *url_ids;         /* per task: interned literal URL */
+    uint32_t *name_ids; /* per task: interned literal name, 0 = none */
+    uint32_t *url_ids;  /* per task: interned literal URL */
     /* closed model */
-    ld__vuser_t **users;       /* local index -> user (lazily created) */
+    ld__vuser_t **users; /* local index -> user (lazily created) */
     size_t nusers;
-    size_t want;               /* local users the ramp wants running */
-    unsigned running;          /* users started and not stopped */
+    size_t want;      /* local users the ramp wants running */
+    unsigned running; /* users started and not stopped */
     unsigned in_flight;
     ld__ramp_t ramp;
     /* open model */
@@ -272,13 +269,13 @@ struct ld__worker {
     size_t nslots;
     ld__slot_t *free_slots;
     unsigned slot_cap;
-    uint64_t next_k;           /* next arrival index of this worker */
+    uint64_t next_k; /* next arrival index of this worker */
     uv_timer_t arrive;
     ld_scope_t *open_scope;
     uint64_t rng;
     /* stopping */
-    bool sched_done;           /* the shape or arrival schedule has ended */
-    int stop;                  /* 0 running, 1 draining, 2 done */
+    bool sched_done; /* the shape or arrival schedule has ended */
+    int stop;        /* 0 running, 1 draining, 2 done */
     uint64_t grace_end_ns;
     ld__live_t live;
 };
@@ -288,11 +285,11 @@ struct ld__run {
     const ld_run_opts_t *opts;
     unsigned nthreads;
     ld__worker_t *workers;
-    atomic_int stop;           /* 0 run, 1 graceful, 2 now */
-    atomic_uint done;          /* workers finished */
+    atomic_int stop;  /* 0 run, 1 graceful, 2 now */
+    atomic_uint done; /* workers finished */
     uint64_t mono0_ns;
     uint64_t wall0_ns;
-    uint64_t end_ns;           /* mono deadline, 0 = none */
+    uint64_t end_ns; /* mono deadline, 0 = none */
     uint64_t grace_ns;
     uint64_t seed;
 };
@@ -304,19 +301,18 @@ void *ld__worker_main(void *arg);
 /* Shared request plumbing (request.c). */
 typedef struct ld__req {
     const ld__task_t *task;
-    uint64_t t0_ns;            /* mono (intended) send time */
+    uint64_t t0_ns; /* mono (intended) send time */
     unsigned attempt;
-    unsigned used[3];          /* retries used per class */
+    unsigned used[3]; /* retries used per class */
 } ld__req_t;
 
 /** Outcome of one finished request: records it and updates the live
  *  counters; returns the failure class (or -1 on success). */
-int ld__req_finish(ld__worker_t *w, const ld__req_t *q,
-                   const ld__result_t *r, ld_scope_t *scope,
-                   bool *failed);
+int ld__req_finish(ld__worker_t *w, const ld__req_t *q, const ld__result_t *r,
+                   ld_scope_t *scope, bool *failed);
 /** Record a request that never went out (start error, overflow). */
 void ld__req_fail_now(ld__worker_t *w, const ld__task_t *t, uint64_t t0_ns,
-                      const char *msg);
+                      const char *msg, ld_scope_t *scope);
 /** Which task a tick of the weighted mode runs, or NULL. */
 const ld__task_t *ld__pick_weighted(const ld_test_plan_t *p, uint64_t *rng);
 bool ld__task_allowed(const ld__task_t *t, ld_params_t *params,

@@ -92,21 +92,21 @@ static void launch(ld__worker_t *w, uint64_t k, uint64_t t0)
     if (!t)
         return;
     if (w->in_flight >= w->slot_cap) {
-        ld__req_fail_now(w, t, t0, "dropped: too many in flight");
+        ld__req_fail_now(w, t, t0, "dropped: too many in flight",
+                         w->open_scope);
         return;
     }
     if (!(s = slot_get(w))) {
-        ld__req_fail_now(w, t, t0, "dropped: out of memory");
+        ld__req_fail_now(w, t, t0, "dropped: out of memory", w->open_scope);
         return;
     }
     memset(&s->req, 0, sizeof(s->req));
     s->req.task = t;
     s->req.t0_ns = t0;
     s->req.attempt = 1;
-    if (w->plan->proto->start(s->xfer, t->spec, w->plan->params,
-                              w->open_scope, t->xf_flags, slot_done, s, err,
-                              sizeof(err))) {
-        ld__req_fail_now(w, t, t0, err);
+    if (w->plan->proto->start(s->xfer, t->spec, w->plan->params, w->open_scope,
+                              t->xf_flags, slot_done, s, err, sizeof(err))) {
+        ld__req_fail_now(w, t, t0, err, w->open_scope);
         slot_put(w, s);
         return;
     }
@@ -146,7 +146,7 @@ static void arrive_cb(uv_timer_t *h)
         if (b % 64 == 63)
             now = ld_now_ns();
     }
-    uv_timer_start(h, arrive_cb, 0, 0);   /* let completions in */
+    uv_timer_start(h, arrive_cb, 0, 0); /* let completions in */
 }
 
 int ld__open_start(ld__worker_t *w)

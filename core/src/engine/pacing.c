@@ -38,10 +38,11 @@ int ld__think_compile(const ld_node_t *n, const char *field, const char *file,
         return 0;
     }
     if (n->type == LD_TOBJECT) {
-        const ld_node_t *lo = ld_node_get(n, "min"), *hi = ld_node_get(n, "max");
+        const ld_node_t *lo = ld_node_get(n, "min"),
+                        *hi = ld_node_get(n, "max");
         if ((lo && !ld_node_is_number(lo)) || (hi && !ld_node_is_number(hi)))
-            return ld__diag_node(d, LD_ETYPE, file, lo && !ld_node_is_number(lo)
-                                                        ? lo : hi,
+            return ld__diag_node(d, LD_ETYPE, file,
+                                 lo && !ld_node_is_number(lo) ? lo : hi,
                                  "\"%s\" min and max must be numbers", field);
         out->min_s = lo ? ld_node_number(lo) : 0;
         out->max_s = hi ? ld_node_number(hi) : out->min_s;
@@ -55,7 +56,8 @@ int ld__think_compile(const ld_node_t *n, const char *field, const char *file,
     }
     return ld__diag_node(d, LD_ETYPE, file, n,
                          "\"%s\" must be a number of seconds or "
-                         "{\"min\": s, \"max\": s}", field);
+                         "{\"min\": s, \"max\": s}",
+                         field);
 }
 
 uint64_t ld__bucket_take(ld__bucket_t *b, uint64_t now)

@@ -11,6 +11,9 @@
 
 #include "engine/engine_int.h"
 
+#define LD__DEFAULT_WAIT_MIN_S 0.1
+#define LD__DEFAULT_WAIT_MAX_S 0.2
+
 #define LD_DEFAULT_MAX_IN_FLIGHT 10000u
 
 static int oom(ld_diag_t *d)
@@ -77,6 +80,11 @@ static int c_user(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
             return oom(d);
         p->defs.http_version = p->http_version;
     }
+    /* Between ticks a user waits like the Python tool's templates
+     * (Locust's between(0.1, 0.2)) unless user_detail_dict says otherwise;
+     * "wait_time": 0 runs flat out. */
+    p->wait.min_s = LD__DEFAULT_WAIT_MIN_S;
+    p->wait.max_s = LD__DEFAULT_WAIT_MAX_S;
     if (u && (n = ld_node_get(u, "wait_time")))
         return ld__think_compile(n, "wait_time", args->file, &p->wait, d);
     return 0;
@@ -170,10 +178,11 @@ static int c_misc(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
     const char *s;
     long ver;
     if ((n = arg(args, "runner_mode")) && (s = ld_node_str(n)) &&
-        strcmp(s, "local"))
+        strcmp(s, "local") != 0)
         return ld__diag_node(d, LD_EUNAVAIL, args->file, n,
                              "runner_mode \"%s\" is not supported yet; use "
-                             "\"local\"", s);
+                             "\"local\"",
+                             s);
     /* The command's http_version (when given) wins over user_detail_dict's;
        a task's own wins over both. */
     if ((n = arg(args, "http_version")) &&
@@ -218,10 +227,12 @@ int ld_test_plan_new(const ld_args_t *args, ld_params_t *params,
         rc = oom(d);
         goto out;
     }
+    /* Variables and CSV sources are registered last, so a plan with an
+       error leaves the global scope as it was. */
     if ((rc = c_user(p, args, d)) || (rc = c_counts(p, args, d)) ||
-        (rc = c_misc(p, args, d)) || (rc = c_params(p, args, d)) ||
+        (rc = c_misc(p, args, d)) ||
         (rc = ld__plan_tasks(p, ld_args_get(args, "tasks"), args->file, d)) ||
-        (rc = ld__plan_shape(p, args, d)))
+        (rc = ld__plan_shape(p, args, d)) || (rc = c_params(p, args, d)))
         goto out;
     /* With a load shape the shape decides when the run ends; test_time
        still cuts it short when it was given explicitly. */

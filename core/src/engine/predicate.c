@@ -15,8 +15,7 @@
 
 #include "engine/engine_int.h"
 
-static const char *const ops[] = {"equals", "not_equals", "in", "truthy",
-                                  NULL};
+static const char *const ops[] = {"equals", "not_equals", "in", "truthy", NULL};
 
 static int op_index(const char *key)
 {
@@ -32,7 +31,8 @@ static int compile_op(ld__pred_t *p, int op, const ld_node_t *arg,
     if (op == 3) {
         p->kind = LD__PRED_TRUTHY;
         p->a = ld_node_to_json(arg);
-        return p->a ? 0 : ld_diag_set(d, LD_ENOMEM, NULL, NULL, "out of memory");
+        return p->a ? 0
+                    : ld_diag_set(d, LD_ENOMEM, NULL, NULL, "out of memory");
     }
     if (arg->type != LD_TARRAY || arg->u.arr.n != 2)
         return ld__diag_node(d, LD_EINVAL, file, arg,
@@ -77,7 +77,8 @@ int ld__pred_compile(const ld_node_t *n, const char *field, const char *file,
         if (op < 0) {
             rc = ld__diag_node(d, LD_EINVAL, file, n,
                                "%s needs one of \"equals\", \"not_equals\", "
-                               "\"in\", \"truthy\"", field);
+                               "\"in\", \"truthy\"",
+                               field);
             break;
         }
         rc = compile_op(p, op, m->value, field, file, d);
@@ -86,7 +87,8 @@ int ld__pred_compile(const ld_node_t *n, const char *field, const char *file,
     default:
         rc = ld__diag_node(d, LD_ETYPE, file, n,
                            "%s must be a boolean, a string or an object like "
-                           "{\"equals\": [a, b]}", field);
+                           "{\"equals\": [a, b]}",
+                           field);
     }
     if (rc) {
         ld__pred_free(p);
@@ -118,7 +120,7 @@ static bool text_truthy(const char *s, size_t len)
     if (len == 0)
         return false;
     if (len >= 3 && s[0] == '$' && s[1] == '{' && s[len - 1] == '}')
-        return false;   /* still a placeholder: the value is unknown */
+        return false; /* still a placeholder: the value is unknown */
     for (int i = 0; no[i]; i++)
         if (strlen(no[i]) == len && !strncasecmp(s, no[i], len))
             return false;
@@ -158,20 +160,19 @@ static bool contains(const json_t *needle, const json_t *hay)
     size_t i;
     json_t *item;
     if (json_is_array(hay)) {
-        json_array_foreach(hay, i, item)
-            if (values_equal(needle, item))
-                return true;
+        json_array_foreach(hay, i,
+                           item) if (values_equal(needle, item)) return true;
         return false;
     }
     if (json_is_string(hay) && json_is_string(needle))
-        return strstr(json_string_value(hay), json_string_value(needle)) != NULL;
+        return strstr(json_string_value(hay), json_string_value(needle)) !=
+               NULL;
     if (json_is_object(hay) && json_is_string(needle))
         return json_object_get(hay, json_string_value(needle)) != NULL;
     return false;
 }
 
-bool ld__pred_eval(const ld__pred_t *p, ld_params_t *params,
-                   ld_scope_t *scope)
+bool ld__pred_eval(const ld__pred_t *p, ld_params_t *params, ld_scope_t *scope)
 {
     bool res = false;
     json_t *a = NULL, *b = NULL;

@@ -42,8 +42,7 @@ const ld__task_t *ld__pick_weighted(const ld_test_plan_t *p, uint64_t *rng)
     return NULL;
 }
 
-static uint32_t name_id(ld__worker_t *w, const ld__task_t *t,
-                        ld_scope_t *scope)
+static uint32_t name_id(ld__worker_t *w, const ld__task_t *t, ld_scope_t *scope)
 {
     ld_buf_t b;
     uint32_t id = 0;
@@ -138,8 +137,8 @@ int ld__req_finish(ld__worker_t *w, const ld__req_t *q, const ld__result_t *r,
     rec.start_ns = ld__wall_ns(w->run, q->t0_ns);
     rec.latency_us = latency_us(q->t0_ns, now);
     rec.resp_len = r->resp_len;
-    rec.name_id = name_id(w, t, scope);
     rec.url_id = url_id(w, t, r->url, r->url_len);
+    rec.name_id = name_id(w, t, scope);
     rec.error_id = err ? ld_records_intern(w->records, err, strlen(err)) : 0;
     if (err && !rec.error_id)
         rec.error_id = ld_records_intern(w->records, "failed", 6);
@@ -152,14 +151,14 @@ int ld__req_finish(ld__worker_t *w, const ld__req_t *q, const ld__result_t *r,
 }
 
 void ld__req_fail_now(ld__worker_t *w, const ld__task_t *t, uint64_t t0_ns,
-                      const char *msg)
+                      const char *msg, ld_scope_t *scope)
 {
     ld_record_t rec;
     memset(&rec, 0, sizeof(rec));
     rec.start_ns = ld__wall_ns(w->run, t0_ns);
     rec.latency_us = latency_us(t0_ns, ld_now_ns());
-    rec.name_id = name_id(w, t, w->open_scope);
     rec.url_id = t->url_lit ? url_id(w, t, NULL, 0) : 0;
+    rec.name_id = name_id(w, t, scope);
     rec.error_id = ld_records_intern(w->records, msg, strlen(msg));
     rec.method = (uint8_t)t->method;
     rec.flags = LD_RECORD_NOT_SENT;

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,11 +51,28 @@ static unsigned pick_threads(const ld_test_plan_t *p, const ld_run_opts_t *o)
     return n > 1024 ? 1024 : n;
 }
 
+/* Every user (or in-flight request) holds a socket: lift the soft limit on
+   open files toward the hard one when the default (often 1024) is short. */
+static void raise_nofile(const ld_test_plan_t *p)
+{
+    struct rlimit rl;
+    double need =
+        (p->open ? p->max_in_flight : ld__shape_peak(&p->shape)) + 256;
+    rlim_t want = need > 1048576 ? 1048576 : (rlim_t)need;
+    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+                      ? rl.rlim_max
+                      : want;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static double total_s(const ld_test_plan_t *p)
 {
     double t = p->open ? ld__arrival_duration(&p->arrival)
                        : (p->shape.kind == LD__SHAPE_NONE
-                              ? INFINITY : ld__shape_duration(&p->shape));
+                              ? INFINITY
+                              : ld__shape_duration(&p->shape));
     if (p->test_time >= 0 && p->test_time < t)
         t = p->test_time;
     return isfinite(t) ? t : 0;
@@ -144,8 +162,8 @@ static int start_threads(ld__run_t *run, ld_diag_t *d)
     double grace = o ? o->grace_s : 0;
     run->mono0_ns = ld_now_ns();
     run->wall0_ns = wall_now_ns();
-    run->end_ns = p->test_time >= 0
-                      ? run->mono0_ns + (uint64_t)(p->test_time * 1e9) : 0;
+    run->end_ns =
+        p->test_time >= 0 ? run->mono0_ns + (uint64_t)(p->test_time * 1e9) : 0;
     if (grace == 0)
         grace = LD_ENGINE_DEFAULT_GRACE_S;
     run->grace_ns = grace > 0 ? (uint64_t)(grace * 1e9) : 0;
@@ -199,6 +217,7 @@ int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
     run.opts = opts;
     run.seed = ld__seed();
     run.nthreads = pick_threads(plan, opts);
+    raise_nofile(plan);
     atomic_init(&run.stop, 0);
     atomic_init(&run.done, 0);
     if (ld_hist_init(&c.interval) || ld_hist_init(&c.total) ||

@@ -51,8 +51,8 @@ bool ld__shape_at(const ld__shape_t *s, double t, double *users, double *rate)
             return true;
         }
         if (t < s->ramp_s + s->hold_s + s->cool_s && s->cool_s > 0) {
-            *users = floor(s->users * (1 - (t - s->ramp_s - s->hold_s) /
-                                               s->cool_s));
+            *users =
+                floor(s->users * (1 - (t - s->ramp_s - s->hold_s) / s->cool_s));
             if (*users < 0)
                 *users = 0;
             return true;
@@ -133,7 +133,9 @@ static int shape_stages(ld__shape_t *s, const ld_node_t *cfg,
         list = ld_node_get(cfg, "stages");
     if (!list || list->type != LD_TARRAY || list->u.arr.n == 0)
         return ld__diag_node(d, LD_EINVAL, file,
-                             list ? list : cfg ? cfg : name,
+                             list  ? list
+                             : cfg ? cfg
+                                   : name,
                              "load_shape \"stages\" needs shape_config "
                              "{\"stages\": [{\"duration\", \"users\", "
                              "\"spawn_rate\"}, ...]}");
@@ -198,7 +200,7 @@ int ld__plan_shape(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
     if (!n || n->type == LD_TNULL) {
         s->kind = LD__SHAPE_NONE;
         return add_stage(s, INFINITY, p->user_count, p->spawn_rate) ? oom(d)
-                                                                      : 0;
+                                                                    : 0;
     }
     if (!name)
         return ld__diag_node(d, LD_ETYPE, args->file, n,
@@ -221,7 +223,8 @@ int ld__plan_shape(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
     }
     return ld__diag_node(d, LD_EINVAL, args->file, n,
                          "unknown load_shape \"%s\" (expected \"stages\", "
-                         "\"spike\" or \"soak\")", name);
+                         "\"spike\" or \"soak\")",
+                         name);
 }
 
 /* ---- open model ---- */
@@ -229,11 +232,11 @@ int ld__plan_shape(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
 static int arrival_push(ld__arrival_t *a, double dur, double rate)
 {
     double start = a->n ? a->end_s[a->n - 1] : 0;
-    double cum = a->n ? a->cum[a->n - 1] +
-                            a->rate[a->n - 1] * (a->end_s[a->n - 1] -
-                                                 (a->n > 1 ? a->end_s[a->n - 2]
-                                                           : 0))
-                      : 0;
+    double cum =
+        a->n ? a->cum[a->n - 1] +
+                   a->rate[a->n - 1] * (a->end_s[a->n - 1] -
+                                        (a->n > 1 ? a->end_s[a->n - 2] : 0))
+             : 0;
     double *e = realloc(a->end_s, (a->n + 1) * sizeof(double));
     if (!e)
         return LD_ENOMEM;

@@ -43,13 +43,13 @@ static int number_field(const ld_node_t *obj, const char *key, double dflt,
     return 0;
 }
 
-static ld__bucket_t *bucket_get(ld_test_plan_t *p, const char *key,
-                                double rps, double burst)
+static ld__bucket_t *bucket_get(ld_test_plan_t *p, const char *key, double rps,
+                                double burst)
 {
     ld__bucket_t *b, **v;
     for (size_t i = 0; i < p->nbuckets; i++)
         if (!strcmp(p->buckets[i]->key, key))
-            return p->buckets[i];   /* first configuration wins, as in Python */
+            return p->buckets[i]; /* first configuration wins, as in Python */
     v = realloc(p->buckets, (p->nbuckets + 1) * sizeof(*v));
     if (!v)
         return NULL;
@@ -83,7 +83,8 @@ static int c_throttle(ld_test_plan_t *p, ld__task_t *t, const ld_node_t *task,
                              "\"throttle\" must be an object like {\"key\": "
                              "\"k\", \"rps\": 10, \"burst\": 5}");
     if (!field(n, "rps"))
-        return ld__diag_node(d, LD_EINVAL, file, n, "\"throttle\" needs \"rps\"");
+        return ld__diag_node(d, LD_EINVAL, file, n,
+                             "\"throttle\" needs \"rps\"");
     if ((rc = number_field(n, "rps", 1, 1e-6, 1e9, "throttle", file, &rps, d)))
         return rc;
     if ((rc = number_field(n, "burst", floor(rps) < 1 ? 1 : floor(rps), 1, 1e9,
@@ -140,11 +141,15 @@ static int c_name(ld__task_t *t, const ld_node_t *task, const char *file,
 {
     const ld_node_t *n = field(task, "name");
     if (!n) {
+        /* Without a name, requests are reported under request_url with its
+         * placeholders expanded but not joined to the host: what Locust
+         * (and so the Python tool) uses as the default name. */
         const ld_node_t *u = field(task, "request_url");
-        const char *s = ld_node_str(u ? u : field(task, "url"));
-        if (s && !(t->name_lit = ld_strdup(s)))
-            return oom(d);
-        return 0;
+        if (!u)
+            u = field(task, "url");
+        n = u && u->type == LD_TSTRING ? u : NULL;
+        if (!n)
+            return 0;
     }
     if (n->type != LD_TSTRING)
         return ld__diag_node(d, LD_ETYPE, file, n,
@@ -181,10 +186,10 @@ static int c_flow(ld__task_t *t, const ld_node_t *task, const char *file,
 {
     const ld_node_t *n;
     int rc;
-    if ((rc = number_field(task, "weight", 1, 0, 1e9, "task", file,
-                           &t->weight, d)))
+    if ((rc = number_field(task, "weight", 1, 0, 1e9, "task", file, &t->weight,
+                           d)))
         return rc;
-    t->weight = floor(t->weight);   /* Python: int(weight) */
+    t->weight = floor(t->weight); /* Python: int(weight) */
     if ((rc = ld__think_compile(field(task, "think_time"), "think_time", file,
                                 &t->think, d)))
         return rc;
@@ -249,11 +254,12 @@ static int mode_of(const ld_node_t *n, const char *file, ld__mode_t *out,
     }
     return ld__diag_node(d, LD_EINVAL, file, n,
                          "unknown mode \"%s\" (expected \"sequence\", "
-                         "\"weighted\" or \"conditional\")", s);
+                         "\"weighted\" or \"conditional\")",
+                         s);
 }
 
-int ld__plan_tasks(ld_test_plan_t *p, const ld_node_t *tasks,
-                   const char *file, ld_diag_t *d)
+int ld__plan_tasks(ld_test_plan_t *p, const ld_node_t *tasks, const char *file,
+                   ld_diag_t *d)
 {
     const ld_node_t *list = tasks, *inner;
     bool legacy = false;
@@ -273,15 +279,16 @@ int ld__plan_tasks(ld_test_plan_t *p, const ld_node_t *tasks,
     else if (list->type != LD_TARRAY)
         return ld__diag_node(d, LD_ETYPE, file, list,
                              "\"tasks\" must be a list of tasks or an object, "
-                             "not %s", ld_type_name(list->type));
+                             "not %s",
+                             ld_type_name(list->type));
     n = legacy ? list->u.obj.n : list->u.arr.n;
     if (n == 0)
         return ld__diag_node(d, LD_EINVAL, file, list, "\"tasks\" is empty");
     if (!(p->tasks = calloc(n, sizeof(*p->tasks))))
         return oom(d);
     for (size_t i = 0; i < n; i++) {
-        const ld_node_t *t = legacy ? list->u.obj.members[i].value
-                                    : list->u.arr.items[i];
+        const ld_node_t *t =
+            legacy ? list->u.obj.members[i].value : list->u.arr.items[i];
         const char *method = legacy ? list->u.obj.members[i].key : NULL;
         p->ntasks = i + 1;
         p->tasks[i].index = (unsigned)i;

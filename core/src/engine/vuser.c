@@ -13,22 +13,22 @@
 
 #include "engine/engine_int.h"
 
-#define IDLE_TICK_S 0.05   /* a tick that ran nothing waits this long */
+#define IDLE_TICK_S 0.05 /* a tick that ran nothing waits this long */
 
 typedef enum { VU_OFF = 0, VU_WAIT, VU_FLIGHT } vu_state_t;
 typedef enum { AFTER_NEXT, AFTER_SEND } vu_after_t;
 
 struct ld__vuser {
     ld__worker_t *w;
-    unsigned gidx;             /* global user index */
+    unsigned gidx; /* global user index */
     ld__xfer_t *xfer;
     ld_scope_t *scope;
     uv_timer_t timer;
     uint64_t rng;
     vu_state_t state;
     vu_after_t after;
-    bool active;               /* wanted running by the ramp */
-    bool ran;                  /* some task ran in this tick */
+    bool active; /* wanted running by the ramp */
+    bool ran;    /* some task ran in this tick */
     size_t pos;
     ld__req_t req;
 };
@@ -93,7 +93,7 @@ static void on_done(void *user, const ld__result_t *r)
     bool failed = false;
     int cls;
     w->in_flight--;
-    u->state = VU_WAIT;   /* no timer armed: a step follows right away */
+    u->state = VU_WAIT; /* no timer armed: a step follows right away */
     cls = ld__req_finish(w, &u->req, r, u->scope, &failed);
     if (failed && t->retry.on && cls >= 0 && vu_go(u) &&
         u->req.used[cls] < t->retry.budget[cls]) {
@@ -118,8 +118,8 @@ static void vu_send(ld__vuser_t *u)
     u->req.attempt++;
     if (w->plan->proto->start(u->xfer, t->spec, w->plan->params, u->scope,
                               t->xf_flags, on_done, u, err, sizeof(err))) {
-        ld__req_fail_now(w, t, u->req.t0_ns, err);
-        after_task(u, 0.001);   /* never spin on a request that cannot start */
+        ld__req_fail_now(w, t, u->req.t0_ns, err, u->scope);
+        after_task(u, 0.001); /* never spin on a request that cannot start */
         return;
     }
     u->state = VU_FLIGHT;
@@ -211,8 +211,8 @@ static int vu_begin(ld__worker_t *w, size_t j)
     }
     u->active = true;
     if (u->state != VU_OFF)
-        return 0;          /* still finishing a request: keeps going */
-    ld_scope_free(u->scope);   /* a new user starts with a fresh scope */
+        return 0;            /* still finishing a request: keeps going */
+    ld_scope_free(u->scope); /* a new user starts with a fresh scope */
     if (!(u->scope = ld_scope_new(w->plan->params)))
         return LD_ENOMEM;
     u->pos = 0;
@@ -252,7 +252,7 @@ void ld__users_tick(ld__worker_t *w, uint64_t now)
     if (want > w->nusers) {
         ld__vuser_t **v = realloc(w->users, want * sizeof(*v));
         if (!v)
-            return;   /* try again next tick */
+            return; /* try again next tick */
         memset(v + w->nusers, 0, (want - w->nusers) * sizeof(*v));
         w->users = v;
         w->nusers = want;

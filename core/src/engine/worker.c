@@ -17,7 +17,7 @@
 #include "engine/engine_int.h"
 
 #define TICK_MS 10
-#define PUBLISH_EVERY 25   /* ticks: ~4 times a second */
+#define PUBLISH_EVERY 25 /* ticks: ~4 times a second */
 
 static void close_all(ld__worker_t *w);
 
@@ -156,7 +156,7 @@ void *ld__worker_main(void *arg)
 
 void ld__worker_cleanup(ld__worker_t *w)
 {
-    if (w->loop_ok) {   /* the thread never ran */
+    if (w->loop_ok) { /* the thread never ran */
         close_all(w);
         uv_run(&w->loop, UV_RUN_DEFAULT);
         uv_loop_close(&w->loop);

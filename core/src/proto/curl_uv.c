@@ -29,8 +29,8 @@ typedef struct sock {
     uv_poll_t poll;
     ld__curl_uv_t *cu;
     curl_socket_t fd;
-    int armed;   /* uv events the poll runs with; 0 = stopped */
-    int wanted;  /* uv events curl wants; 0 after CURL_POLL_REMOVE */
+    int armed;  /* uv events the poll runs with; 0 = stopped */
+    int wanted; /* uv events curl wants; 0 after CURL_POLL_REMOVE */
 } sock_t;
 
 struct ld__curl_uv {
@@ -38,8 +38,8 @@ struct ld__curl_uv {
     CURLM *multi;
     uv_timer_t timer;
     ld__curl_done_cb done;
-    sock_t **socks;      /* indexed by fd */
-    uint8_t *owned;      /* fd opened by opensocket_cb, closed by closesocket_cb */
+    sock_t **socks; /* indexed by fd */
+    uint8_t *owned; /* fd opened by opensocket_cb, closed by closesocket_cb */
     size_t nslots;
 };
 
@@ -196,8 +196,8 @@ static curl_socket_t opensocket_cb(void *clientp, curlsocktype purpose,
 {
     ld__curl_uv_t *cu = clientp;
     (void)purpose;
-    curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC,
-                              a->protocol);
+    curl_socket_t fd =
+        socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
     if (fd == CURL_SOCKET_BAD)
         return fd;
     if (slots_reserve(cu, fd)) {
@@ -217,14 +217,14 @@ static int closesocket_cb(void *clientp, curl_socket_t fd)
     ld__curl_uv_t *cu = clientp;
     sock_t *s = sock_get(cu, fd);
     if (s)
-        sock_close(cu, s);   /* uv_close stops the poll: no DEL after close */
+        sock_close(cu, s); /* uv_close stops the poll: no DEL after close */
     if (fd >= 0 && (size_t)fd < cu->nslots)
         cu->owned[fd] = 0;
     return close(fd);
 }
 
-int ld__curl_uv_new(uv_loop_t *loop, unsigned max_conns,
-                    ld__curl_done_cb done, ld__curl_uv_t **out)
+int ld__curl_uv_new(uv_loop_t *loop, unsigned max_conns, ld__curl_done_cb done,
+                    ld__curl_uv_t **out)
 {
     int rc = 0;
     ld__curl_uv_t *cu = calloc(1, sizeof(*cu));

@@ -15,7 +15,7 @@
 
 #define LD_HTTP_MAX_TIMEOUT_S 86400.0
 
-static const char *const methods[] = {"get", "post", "put", "patch",
+static const char *const methods[] = {"get",    "post", "put",     "patch",
                                       "delete", "head", "options", NULL};
 
 static int oom(ld_diag_t *d)
@@ -138,8 +138,8 @@ static int kvs_compile(const ld_node_t *n, const char *what, bool multi,
         if (v->type == LD_TARRAY && multi)
             cnt = v->u.arr.n;
         for (j = 0; j < cnt; j++) {
-            const ld_node_t *item = v->type == LD_TARRAY && multi
-                                        ? v->u.arr.items[j] : v;
+            const ld_node_t *item =
+                v->type == LD_TARRAY && multi ? v->u.arr.items[j] : v;
             const char *s;
             size_t len;
             if (item->type == LD_TNULL)
@@ -147,8 +147,8 @@ static int kvs_compile(const ld_node_t *n, const char *what, bool multi,
             if (scalar_text(item, num, sizeof(num), &s, &len))
                 return ld__diag_node(d, LD_ETYPE, file, item,
                                      "\"%s\" value of \"%s\" must be a "
-                                     "string or number, not %s", what, m->key,
-                                     ld_type_name(item->type));
+                                     "string or number, not %s",
+                                     what, m->key, ld_type_name(item->type));
             if (kv_push(out, m->key, m->key_len, s, len))
                 return oom(d);
         }
@@ -164,7 +164,7 @@ static int c_method(ld__http_spec_t *sp, const ld_node_t *task,
     const char *s = defs ? defs->method : NULL;
     size_t i;
     if (s || !n) {
-        n = task;   /* legacy form: the method is the key */
+        n = task; /* legacy form: the method is the key */
         if (!s)
             s = "get";
     }
@@ -181,7 +181,8 @@ static int c_method(ld__http_spec_t *sp, const ld_node_t *task,
         return ld__diag_node(d, LD_EINVAL, file, n,
                              "unsupported HTTP method \"%s\" (expected one "
                              "of get, post, put, patch, delete, head, "
-                             "options)", s);
+                             "options)",
+                             s);
     for (size_t k = 0; methods[i][k]; k++)
         sp->method_name[k] = (char)toupper((unsigned char)methods[i][k]);
     sp->method = ld_method_parse(sp->method_name);
@@ -264,8 +265,8 @@ static int c_data(ld__http_spec_t *sp, const ld_node_t *n, const char *file,
     return body_lit_from(sp, s, len) ? oom(d) : 0;
 }
 
-static int c_body(ld__http_spec_t *sp, const ld_node_t *task,
-                  const char *file, ld_diag_t *d)
+static int c_body(ld__http_spec_t *sp, const ld_node_t *task, const char *file,
+                  ld_diag_t *d)
 {
     const ld_node_t *data = field(task, "data"), *js = field(task, "json");
     const ld_node_t *files = field(task, "files");
@@ -273,7 +274,7 @@ static int c_body(ld__http_spec_t *sp, const ld_node_t *task,
         return ld__diag_node(d, LD_EUNAVAIL, file, files,
                              "\"files\" (multipart upload) is not supported "
                              "yet; send the body with \"data\"");
-    if (data)   /* as in requests, data wins over json */
+    if (data) /* as in requests, data wins over json */
         return c_data(sp, data, file, d);
     if (!js)
         return 0;
@@ -301,8 +302,8 @@ static int seconds_ms(const ld_node_t *n, const char *what, const char *file,
     double v = ld_node_number(n);
     if (!ld_node_is_number(n))
         return ld__diag_node(d, LD_ETYPE, file, n,
-                             "\"%s\" must be a number of seconds, not %s",
-                             what, ld_type_name(n->type));
+                             "\"%s\" must be a number of seconds, not %s", what,
+                             ld_type_name(n->type));
     if (!(v > 0) || v > LD_HTTP_MAX_TIMEOUT_S)
         return ld__diag_node(d, LD_EINVAL, file, n,
                              "\"%s\" must be > 0 and <= %.0f seconds", what,
@@ -324,7 +325,7 @@ static int c_timeout(ld__http_spec_t *sp, const ld_node_t *task,
     sp->timeout_ms = (long)(dflt * 1000.0);
     if (!n)
         return 0;
-    if (n->type == LD_TARRAY && n->u.arr.n == 2) {   /* (connect, read) */
+    if (n->type == LD_TARRAY && n->u.arr.n == 2) { /* (connect, read) */
         if ((rc = seconds_ms(n->u.arr.items[0], "timeout", file, &c, d)) ||
             (rc = seconds_ms(n->u.arr.items[1], "timeout", file, &r, d)))
             return rc;
@@ -335,8 +336,8 @@ static int c_timeout(ld__http_spec_t *sp, const ld_node_t *task,
     return seconds_ms(n, "timeout", file, &sp->timeout_ms, d);
 }
 
-static int c_tls(ld__http_spec_t *sp, const ld_node_t *task,
-                 const char *file, ld_diag_t *d)
+static int c_tls(ld__http_spec_t *sp, const ld_node_t *task, const char *file,
+                 ld_diag_t *d)
 {
     const ld_node_t *n;
     sp->redirects = true;
@@ -390,8 +391,8 @@ static int tmpl_of(const ld_node_t *obj, const char *key, const char *file,
     return *out ? 0 : oom(d);
 }
 
-static int c_auth(ld__http_spec_t *sp, const ld_node_t *task,
-                  const char *file, ld_diag_t *d)
+static int c_auth(ld__http_spec_t *sp, const ld_node_t *task, const char *file,
+                  ld_diag_t *d)
 {
     const ld_node_t *n = field(task, "auth"), *t;
     const char *type;
@@ -458,7 +459,8 @@ static int c_version(ld__http_spec_t *sp, const ld_node_t *task,
     if (!ld__http_version_parse(s, &sp->http_version))
         return ld__diag_node(d, LD_EINVAL, file, n,
                              "unknown http_version \"%s\" (expected \"1.1\", "
-                             "\"2\" or \"2-prior-knowledge\")", s);
+                             "\"2\" or \"2-prior-knowledge\")",
+                             s);
     return 0;
 }
 
@@ -481,8 +483,8 @@ static int c_headers_final(ld__http_spec_t *sp, const ld_node_t *task,
     int rc = 0;
     if (sp->json_ct && has_header(&sp->headers, "Content-Type"))
         sp->json_ct = false;
-    sp->hdr_dynamic = !sp->headers.literal ||
-                      (sp->bearer && !ld_tmpl_is_literal(sp->bearer));
+    sp->hdr_dynamic =
+        !sp->headers.literal || (sp->bearer && !ld_tmpl_is_literal(sp->bearer));
     if (sp->hdr_dynamic)
         return 0;
     ld_buf_init(&b, 0);
@@ -516,8 +518,7 @@ nomem:
     return oom(d);
 }
 
-static int c_literals(ld__http_spec_t *sp, const ld_node_t *task,
-                      ld_diag_t *d)
+static int c_literals(ld__http_spec_t *sp, const ld_node_t *task, ld_diag_t *d)
 {
     const ld_node_t *u = field(task, "request_url");
     ld_buf_t b;
@@ -527,9 +528,9 @@ static int c_literals(ld__http_spec_t *sp, const ld_node_t *task,
     ld_buf_init(&b, 0);
     if (sp->cookies.n && sp->cookies.literal) {
         for (size_t i = 0; i < sp->cookies.n && !rc; i++)
-            rc = ld_buf_printf(&b, "%s%s=%s", i ? "; " : "",
-                               sp->cookies.items[i].ks,
-                               sp->cookies.items[i].vs);
+            rc =
+                ld_buf_printf(&b, "%s%s=%s", i ? "; " : "",
+                              sp->cookies.items[i].ks, sp->cookies.items[i].vs);
         if (rc || !(sp->cookie_lit = ld_buf_take(&b, NULL)))
             goto nomem;
     }
@@ -565,14 +566,11 @@ int ld__http_compile(const ld_node_t *task, const ld__proto_defaults_t *defs,
         return oom(d);
     if ((rc = c_method(sp, task, defs, file, d)) ||
         (rc = c_url(sp, task, defs, file, d)) ||
-        (rc = c_kvs(sp, task, file, d)) ||
-        (rc = c_body(sp, task, file, d)) ||
+        (rc = c_kvs(sp, task, file, d)) || (rc = c_body(sp, task, file, d)) ||
         (rc = c_timeout(sp, task, defs, file, d)) ||
-        (rc = c_tls(sp, task, file, d)) ||
-        (rc = c_auth(sp, task, file, d)) ||
+        (rc = c_tls(sp, task, file, d)) || (rc = c_auth(sp, task, file, d)) ||
         (rc = c_version(sp, task, defs, file, d)) ||
-        (rc = c_headers_final(sp, task, d)) ||
-        (rc = c_literals(sp, task, d)))
+        (rc = c_headers_final(sp, task, d)) || (rc = c_literals(sp, task, d)))
         goto out;
     *out = sp;
     return 0;

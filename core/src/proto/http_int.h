@@ -16,45 +16,45 @@
 typedef struct ld__kv {
     ld_tmpl_t *k;
     ld_tmpl_t *v;
-    char *ks;            /* the source strings (used when literal) */
+    char *ks; /* the source strings (used when literal) */
     char *vs;
 } ld__kv_t;
 
 typedef struct ld__kvs {
     ld__kv_t *items;
     size_t n;
-    bool literal;        /* every template is literal */
+    bool literal; /* every template is literal */
 } ld__kvs_t;
 
 typedef enum ld__body_kind {
     LD__BODY_NONE = 0,
-    LD__BODY_LIT,        /* body_lit: fixed bytes (literal data or JSON) */
-    LD__BODY_TMPL,       /* body_tmpl: a data string with placeholders */
-    LD__BODY_JSON,       /* body_json: resolved per request */
-    LD__BODY_FORM        /* form: application/x-www-form-urlencoded */
+    LD__BODY_LIT,  /* body_lit: fixed bytes (literal data or JSON) */
+    LD__BODY_TMPL, /* body_tmpl: a data string with placeholders */
+    LD__BODY_JSON, /* body_json: resolved per request */
+    LD__BODY_FORM  /* form: application/x-www-form-urlencoded */
 } ld__body_kind_t;
 
 typedef struct ld__http_spec {
     ld_method_t method;
-    char method_name[16];      /* upper case, e.g. "GET" */
-    char *host;                /* base of relative URLs, without trailing '/' */
+    char method_name[16]; /* upper case, e.g. "GET" */
+    char *host;           /* base of relative URLs, without trailing '/' */
     ld_tmpl_t *url;
-    char *url_lit;             /* full URL when url and params are literal */
+    char *url_lit; /* full URL when url and params are literal */
     ld__kvs_t params;
     ld__kvs_t headers;
     ld__kvs_t cookies;
     ld__kvs_t form;
     struct curl_slist *hdr_lit; /* complete header list when nothing varies */
-    bool hdr_dynamic;          /* header list rendered per request */
+    bool hdr_dynamic;           /* header list rendered per request */
     char *cookie_lit;
     ld__body_kind_t body_kind;
     char *body_lit;
     size_t body_lit_len;
     ld_tmpl_t *body_tmpl;
     json_t *body_json;
-    bool json_ct;              /* add "Content-Type: application/json" */
+    bool json_ct; /* add "Content-Type: application/json" */
     long timeout_ms;
-    long connect_timeout_ms;   /* 0 = curl's default within timeout_ms */
+    long connect_timeout_ms; /* 0 = curl's default within timeout_ms */
     bool redirects;
     bool verify;
     char *cainfo;
@@ -63,28 +63,36 @@ typedef struct ld__http_spec {
     ld_tmpl_t *basic_user;
     ld_tmpl_t *basic_pass;
     ld_tmpl_t *bearer;
-    long http_version;         /* CURL_HTTP_VERSION_* */
+    long http_version; /* CURL_HTTP_VERSION_* */
 } ld__http_spec_t;
+
+/* Transfer slots per curl multi handle (see shard_for_new_slot). */
+#define LD_HTTP_SHARD 256u
 
 /* Per-thread state of the driver. */
 typedef struct ld__http_io {
-    ld__curl_uv_t *cu;
-    char *cainfo_default;      /* curl's built-in CA bundle, or NULL */
+    uv_loop_t *loop;
+    unsigned max_conns;
+    ld__curl_uv_t **shards; /* multi handles, LD_HTTP_SHARD slots each */
+    size_t nshards;
+    size_t nslots;
+    char *cainfo_default; /* curl's built-in CA bundle, or NULL */
 } ld__http_io_t;
 
 struct ld__xfer {
     CURL *easy;
     ld__http_io_t *io;
-    const ld__http_spec_t *spec;  /* the spec the easy handle is set up for */
+    ld__curl_uv_t *cu;           /* the multi handle this slot uses */
+    const ld__http_spec_t *spec; /* the spec the easy handle is set up for */
     char errbuf[CURL_ERROR_SIZE];
     ld_buf_t url;
     ld_buf_t body;
     ld_buf_t tmp;
     ld_buf_t rbody;
     ld_buf_t rhdr;
-    struct curl_slist *hdrs;      /* per-request header list */
+    struct curl_slist *hdrs; /* per-request header list */
     uint64_t rbytes;
-    unsigned flags;               /* LD__XF_* */
+    unsigned flags; /* LD__XF_* */
     ld__xfer_cb cb;
     void *user;
     bool busy;
@@ -99,7 +107,6 @@ const char *ld__http_spec_literal_url(const void *spec);
 /** Append s[0..len) percent-encoded (form style: space as '+'). */
 int ld__url_encode(ld_buf_t *out, const char *s, size_t len);
 /** Append url to out, prefixed with host when it is relative. */
-int ld__url_join(ld_buf_t *out, const char *host, const char *url,
-                 size_t len);
+int ld__url_join(ld_buf_t *out, const char *host, const char *url, size_t len);
 
 #endif

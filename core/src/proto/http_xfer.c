@@ -12,7 +12,7 @@
 
 #include "proto/http_int.h"
 
-#define LD_HTTP_BODY_CAP (16u << 20)   /* kept for the checks; rest counted */
+#define LD_HTTP_BODY_CAP (16u << 20) /* kept for the checks; rest counted */
 #define LD_HTTP_HDR_CAP (256u << 10)
 
 /* ---- helpers shared with the compiler ---- */
@@ -75,17 +75,36 @@ static char *default_cainfo(void)
 static int http_io_init(uv_loop_t *loop, unsigned max_conns, void **out)
 {
     ld__http_io_t *io = calloc(1, sizeof(*io));
-    int rc;
     *out = NULL;
     if (!io)
         return LD_ENOMEM;
-    if ((rc = ld__curl_uv_new(loop, max_conns, on_curl_done, &io->cu))) {
-        free(io);
-        return rc;
-    }
+    io->loop = loop;
+    io->max_conns = max_conns;
     io->cainfo_default = default_cainfo();
     *out = io;
     return 0;
+}
+
+/* The multi handle of the next slot. Slots are spread over multi handles
+   of LD_HTTP_SHARD slots each: finding a reusable connection and removing
+   a finished transfer walk the multi's whole connection cache, which with
+   thousands of connections in one multi costs more than the requests. */
+static ld__curl_uv_t *shard_for_new_slot(ld__http_io_t *io)
+{
+    size_t k = io->nslots / LD_HTTP_SHARD;
+    unsigned conns =
+        io->max_conns < LD_HTTP_SHARD + 16 ? io->max_conns : LD_HTTP_SHARD + 16;
+    if (k >= io->nshards) {
+        ld__curl_uv_t **v = realloc(io->shards, (k + 1) * sizeof(*v));
+        if (!v)
+            return NULL;
+        io->shards = v;
+        if (ld__curl_uv_new(io->loop, conns, on_curl_done, &v[k]))
+            return NULL;
+        io->nshards = k + 1;
+    }
+    io->nslots++;
+    return io->shards[k];
 }
 
 static void http_io_close(void *p)
@@ -93,7 +112,9 @@ static void http_io_close(void *p)
     ld__http_io_t *io = p;
     if (!io)
         return;
-    ld__curl_uv_free(io->cu);
+    for (size_t i = 0; i < io->nshards; i++)
+        ld__curl_uv_free(io->shards[i]);
+    free(io->shards);
     free(io->cainfo_default);
     free(io);
 }
@@ -117,7 +138,7 @@ static size_t header_cb(char *p, size_t sz, size_t n, void *ud)
     if (!(x->flags & LD__XF_HEADERS))
         return len;
     if (len >= 5 && !memcmp(p, "HTTP/", 5))
-        ld_buf_reset(&x->rhdr);   /* a new response (redirect, 100) */
+        ld_buf_reset(&x->rhdr); /* a new response (redirect, 100) */
     if (x->rhdr.len + len <= LD_HTTP_HDR_CAP)
         ld_buf_add(&x->rhdr, p, len);
     return len;
@@ -132,7 +153,8 @@ static int http_xfer_new(void *p, ld__xfer_t **out)
     if (!x)
         return LD_ENOMEM;
     x->io = p;
-    x->easy = curl_easy_init();
+    x->cu = shard_for_new_slot(x->io);
+    x->easy = x->cu ? curl_easy_init() : NULL;
     if (!x->easy) {
         free(x);
         return LD_ENOMEM;
@@ -151,7 +173,7 @@ static void http_cancel(ld__xfer_t *x)
 {
     if (!x || !x->busy)
         return;
-    ld__curl_uv_remove(x->io->cu, x->easy);
+    ld__curl_uv_remove(x->cu, x->easy);
     x->busy = false;
     x->cb = NULL;
 }
@@ -182,8 +204,8 @@ static void setup_once(ld__xfer_t *x)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-    ld__curl_uv_setup_easy(x->io->cu, e);
-    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");   /* a jar per user */
+    ld__curl_uv_setup_easy(x->cu, e);
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* a jar per user */
     curl_easy_setopt(e, CURLOPT_USERAGENT, "loaddensity/" LD_VERSION);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 30L);
     curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -208,7 +230,7 @@ static void setup_spec(ld__xfer_t *x, const ld__http_spec_t *sp)
     curl_easy_setopt(e, CURLOPT_SSLKEY, sp->key);
     curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
     curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);   /* back to a plain GET */
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L); /* back to a plain GET */
     if (sp->method == LD_M_HEAD)
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     if (sp->method == LD_M_POST && sp->body_kind == LD__BODY_NONE) {
@@ -228,8 +250,7 @@ static void setup_spec(ld__xfer_t *x, const ld__http_spec_t *sp)
 }
 
 static int render_kvs(ld_buf_t *out, const ld__kvs_t *kvs, size_t i,
-                      ld_params_t *p, ld_scope_t *s, ld_buf_t *tmp,
-                      bool encode)
+                      ld_params_t *p, ld_scope_t *s, ld_buf_t *tmp, bool encode)
 {
     int rc;
     ld_buf_reset(tmp);
@@ -250,8 +271,8 @@ static int render_kvs(ld_buf_t *out, const ld__kvs_t *kvs, size_t i,
     return rc;
 }
 
-static int render_url(ld__xfer_t *x, const ld__http_spec_t *sp,
-                      ld_params_t *p, ld_scope_t *s)
+static int render_url(ld__xfer_t *x, const ld__http_spec_t *sp, ld_params_t *p,
+                      ld_scope_t *s)
 {
     int rc;
     ld_buf_reset(&x->url);
@@ -285,8 +306,8 @@ static int hdr_append(ld__xfer_t *x, ld_buf_t *line)
     return 0;
 }
 
-static int render_one_header(ld__xfer_t *x, const ld__kv_t *kv,
-                             ld_params_t *p, ld_scope_t *s)
+static int render_one_header(ld__xfer_t *x, const ld__kv_t *kv, ld_params_t *p,
+                             ld_scope_t *s)
 {
     ld_buf_t v;
     int rc;
@@ -339,8 +360,8 @@ static int render_headers(ld__xfer_t *x, const ld__http_spec_t *sp,
     return rc;
 }
 
-static int render_body(ld__xfer_t *x, const ld__http_spec_t *sp,
-                       ld_params_t *p, ld_scope_t *s)
+static int render_body(ld__xfer_t *x, const ld__http_spec_t *sp, ld_params_t *p,
+                       ld_scope_t *s)
 {
     const char *data = NULL;
     size_t len = 0;
@@ -420,8 +441,8 @@ static int render_dynamic(ld__xfer_t *x, const ld__http_spec_t *sp,
 }
 
 static int http_start(ld__xfer_t *x, const void *spec, ld_params_t *p,
-                      ld_scope_t *s, unsigned flags, ld__xfer_cb cb,
-                      void *user, char *err, size_t errsz)
+                      ld_scope_t *s, unsigned flags, ld__xfer_cb cb, void *user,
+                      char *err, size_t errsz)
 {
     const ld__http_spec_t *sp = spec;
     int rc;
@@ -445,7 +466,7 @@ static int http_start(ld__xfer_t *x, const void *spec, ld_params_t *p,
     ld_buf_reset(&x->rhdr);
     x->cb = cb;
     x->user = user;
-    if ((rc = ld__curl_uv_add(x->io->cu, x->easy))) {
+    if ((rc = ld__curl_uv_add(x->cu, x->easy))) {
         snprintf(err, errsz, "cannot start the request: %s", ld_strerror(rc));
         x->cb = NULL;
         return rc;
@@ -505,7 +526,7 @@ static void on_curl_done(void *priv, int code)
     r.url = x->url.data ? x->url.data : "";
     r.url_len = x->url.len;
     if (cb)
-        cb(x->user, &r);   /* may start the next request on x */
+        cb(x->user, &r); /* may start the next request on x */
 }
 
 const ld__proto_t ld__proto_http = {

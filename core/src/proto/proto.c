@@ -20,8 +20,8 @@ const ld__proto_t *ld__proto_for_user(const char *user)
     return NULL;
 }
 
-int ld__diag_node(ld_diag_t *d, int code, const char *file,
-                  const ld_node_t *n, const char *fmt, ...)
+int ld__diag_node(ld_diag_t *d, int code, const char *file, const ld_node_t *n,
+                  const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -32,29 +32,29 @@
 
 /* Task-independent settings a driver may use as defaults. */
 typedef struct ld__proto_defaults {
-    const char *host;          /* base for relative URLs, e.g. "http://localhost" */
-    const char *http_version;  /* "1.1", "2", "2-prior-knowledge" or NULL */
-    double timeout_s;          /* default request timeout */
-    const char *method;        /* legacy {"get": {...}} form: the key */
+    const char *host; /* base for relative URLs, e.g. "http://localhost" */
+    const char *http_version; /* "1.1", "2", "2-prior-knowledge" or NULL */
+    double timeout_s;         /* default request timeout */
+    const char *method;       /* legacy {"get": {...}} form: the key */
 } ld__proto_defaults_t;
 
 /* One finished request, as the driver hands it to the engine. Everything is
  * borrowed and valid only during the callback. */
 typedef struct ld__result {
-    int status;                /* 0 when no response */
-    const char *error;         /* NULL when the transport succeeded */
-    const char *body;          /* only when LD__XF_BODY was asked */
+    int status;        /* 0 when no response */
+    const char *error; /* NULL when the transport succeeded */
+    const char *body;  /* only when LD__XF_BODY was asked */
     size_t body_len;
-    const char *headers;       /* only when LD__XF_HEADERS was asked */
+    const char *headers; /* only when LD__XF_HEADERS was asked */
     size_t headers_len;
-    uint32_t resp_len;         /* body bytes received (saturated) */
-    const char *url;           /* the request's URL as sent */
+    uint32_t resp_len; /* body bytes received (saturated) */
+    const char *url;   /* the request's URL as sent */
     size_t url_len;
 } ld__result_t;
 
 enum {
-    LD__XF_BODY = 1u << 0,     /* keep the response body for the checks */
-    LD__XF_HEADERS = 1u << 1   /* keep the response header block */
+    LD__XF_BODY = 1u << 0,   /* keep the response body for the checks */
+    LD__XF_HEADERS = 1u << 1 /* keep the response header block */
 };
 
 typedef struct ld__xfer ld__xfer_t;
@@ -68,7 +68,8 @@ typedef struct ld__proto {
     void (*spec_free)(void *spec);
     /* The request method (for records). */
     ld_method_t (*spec_method)(const void *spec);
-    /* The URL when it has no placeholder (interned once per thread), or NULL. */
+    /* The URL when it has no placeholder (interned once per thread), or NULL.
+     */
     const char *(*spec_literal_url)(const void *spec);
     /* Per-thread state on a uv loop; max_conns sizes the connection cache. */
     int (*io_init)(uv_loop_t *loop, unsigned max_conns, void **io);
@@ -78,17 +79,16 @@ typedef struct ld__proto {
     /* Render and start one request. On failure returns an LD_E* with a
        message in err, and cb never fires. */
     int (*start)(ld__xfer_t *x, const void *spec, ld_params_t *params,
-                 ld_scope_t *scope, unsigned flags, ld__xfer_cb cb,
-                 void *user, char *err, size_t errsz);
+                 ld_scope_t *scope, unsigned flags, ld__xfer_cb cb, void *user,
+                 char *err, size_t errsz);
     /* Drop the in-flight request, if any; its callback never fires. */
     void (*cancel)(ld__xfer_t *x);
 } ld__proto_t;
 
 /** ld_diag_set at a node's position (start and end; n may be NULL).
  *  Returns code. */
-int ld__diag_node(ld_diag_t *d, int code, const char *file,
-                  const ld_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+int ld__diag_node(ld_diag_t *d, int code, const char *file, const ld_node_t *n,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /** The driver registered under a user template name ("fast_http_user",
  *  "http_user"), or NULL. */
@@ -101,7 +101,8 @@ bool ld__http_version_parse(const char *s, long *out);
 /** The HTTP driver (libcurl multi on libuv). */
 extern const ld__proto_t ld__proto_http;
 
-/* ---- libcurl multi <-> libuv bridge (curl_uv.c), used by the HTTP driver ---- */
+/* ---- libcurl multi <-> libuv bridge (curl_uv.c), used by the HTTP driver ----
+ */
 
 typedef struct ld__curl_uv ld__curl_uv_t;
 typedef void (*ld__curl_done_cb)(void *easy_private, int curl_code);

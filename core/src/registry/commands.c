@@ -6,6 +6,10 @@
 #include "registry/registry_int.h"
 
 #include "ldcore/engine.h"
+#include "ldcore/lint.h"
+#include "ldcore/report.h"
+#include "ldcore/store.h"
+#include "ldcore/import.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define PARAMS(a) a, COUNT(a)
@@ -39,7 +43,10 @@ static const char *const http_versions[] = {"1.1", "2", "2-prior-knowledge",
 static const ld_param_t p_start_test[] = {
     P("user_detail_dict", LD_J_OBJECT, true, NULL, NULL,
       "User template selector, e.g. {\"user\": \"fast_http_user\"}. Keys: "
-      "user (fast_http_user, http_user), http_version.",
+      "user (fast_http_user, http_user), http_version, host (base URL), "
+      "wait_time (pause between a user's ticks: seconds or {\"min\", "
+      "\"max\"}; default {\"min\": 0.1, \"max\": 0.2} as in the Python "
+      "templates; 0 runs flat out).",
       "user_detail_dict"),
     P("user_count", LD_J_INT, false, "50", NULL,
       "Number of simulated users.", NULL),
@@ -437,24 +444,24 @@ const ld_command_t ld__commands[] = {
     /* Reports */
     C("LD_generate_html", "Reports", "Build the HTML fragments of a report.",
       "Older Python versions also wrote <html_name>.html.", PARAMS(p_html),
-      0, NULL, LATER(LATER_REPORTS)),
+      0, NULL, AVAIL(ld_cmd_generate_html)),
     C("LD_generate_html_report", "Reports", "Write an HTML report.", NULL,
-      PARAMS(p_html), 0, NULL, LATER(LATER_REPORTS)),
+      PARAMS(p_html), 0, NULL, AVAIL(ld_cmd_generate_html_report)),
     C("LD_generate_json", "Reports", "Build the JSON report structures.",
-      NULL, NOPARAMS, 0, NULL, LATER(LATER_REPORTS)),
+      NULL, NOPARAMS, 0, NULL, AVAIL(ld_cmd_generate_json)),
     C("LD_generate_json_report", "Reports",
       "Write JSON reports (success and failure files).", NULL,
-      PARAMS(p_json), 0, NULL, LATER(LATER_REPORTS)),
+      PARAMS(p_json), 0, NULL, AVAIL(ld_cmd_generate_json_report)),
     C("LD_generate_xml", "Reports", "Build the XML report strings.", NULL,
-      NOPARAMS, 0, NULL, LATER(LATER_REPORTS)),
+      NOPARAMS, 0, NULL, AVAIL(ld_cmd_generate_xml)),
     C("LD_generate_xml_report", "Reports",
       "Write XML reports (success and failure files).", NULL, PARAMS(p_xml),
-      0, NULL, LATER(LATER_REPORTS)),
+      0, NULL, AVAIL(ld_cmd_generate_xml_report)),
     C("LD_generate_csv_report", "Reports", "Write a CSV report.", NULL,
-      PARAMS(p_csv), 0, NULL, LATER(LATER_REPORTS)),
+      PARAMS(p_csv), 0, NULL, AVAIL(ld_cmd_generate_csv_report)),
     C("LD_generate_junit_report", "Reports",
       "Write a JUnit XML report for CI.", NULL, PARAMS(p_junit), 0, NULL,
-      LATER(LATER_REPORTS)),
+      AVAIL(ld_cmd_generate_junit_report)),
     C("LD_generate_summary_report", "Reports",
       "Write the summary (totals, percentiles per name) as JSON.",
       "Writes <report_name>.json and returns its path.",
@@ -462,19 +469,19 @@ const ld_command_t ld__commands[] = {
       AVAIL(ld__cmd_generate_summary_report)),
     C("LD_generate_chart_report", "Reports",
       "Write latency and throughput charts.", NULL, PARAMS(p_chart), 0,
-      NULL, LATER(LATER_REPORTS)),
+      NULL, AVAIL(ld_cmd_generate_chart_report)),
     C("LD_summary", "Reports", "Return the summary of the current records.",
       NULL, NOPARAMS, 0, NULL, AVAIL(ld__cmd_summary)),
 
     /* Persistence */
     C("LD_persist_records", "Persistence",
       "Save the in-memory records to SQLite; returns the run id.", NULL,
-      PARAMS(p_persist), 0, NULL, LATER(LATER_STORE)),
+      PARAMS(p_persist), 0, NULL, AVAIL(ld_cmd_persist_records)),
     C("LD_list_runs", "Persistence", "List recent runs in a database.", NULL,
-      PARAMS(p_list_runs), 0, NULL, LATER(LATER_STORE)),
+      PARAMS(p_list_runs), 0, NULL, AVAIL(ld_cmd_list_runs)),
     C("LD_fetch_run_records", "Persistence",
       "Load every record of one run.", NULL, PARAMS(p_fetch_run), 0, NULL,
-      LATER(LATER_STORE)),
+      AVAIL(ld_cmd_fetch_run_records)),
     C("LD_clear_records", "Persistence",
       "Drop the in-memory records (SQLite is untouched).", NULL, NOPARAMS, 0,
       NULL, AVAIL(ld__cmd_clear_records)),
@@ -506,12 +513,13 @@ const ld_command_t ld__commands[] = {
 
     /* Recording */
     C("LD_load_har", "Recording", "Read a HAR file.", NULL,
-      PARAMS(p_load_file), 0, NULL, LATER(LATER_IMPORT)),
+      PARAMS(p_load_file), 0, NULL, AVAIL(ld_cmd_load_har)),
     C("LD_har_to_tasks", "Recording", "Turn a HAR document into tasks.",
-      NULL, PARAMS(p_har_to_tasks), 0, NULL, LATER(LATER_IMPORT)),
+      NULL, PARAMS(p_har_to_tasks), 0, NULL, AVAIL(ld_cmd_har_to_tasks)),
     C("LD_har_to_action_json", "Recording",
       "Turn a HAR document into an action document.", NULL,
-      PARAMS(p_har_to_action), 0, NULL, LATER(LATER_IMPORT)),
+      PARAMS(p_har_to_action), 0, NULL,
+      AVAIL(ld_cmd_har_to_action_json)),
     C("LD_load_postman_collection", "Recording",
       "Read a Postman v2.1 collection.", NULL, PARAMS(p_load_file), 0, NULL,
       LATER(LATER_IMPORT)),
@@ -576,23 +584,24 @@ const ld_command_t ld__commands[] = {
 
     /* Quality / DX */
     C("LD_lint_action", "Quality", "Lint an action document.", NULL,
-      PARAMS(p_lint_action), 0, NULL, LATER(LATER_LINT)),
+      PARAMS(p_lint_action), 0, NULL, AVAIL(ld_cmd_lint_action)),
     C("LD_lint_action_file", "Quality", "Lint an action file.", NULL,
-      PARAMS(p_lint_file), 0, NULL, LATER(LATER_LINT)),
+      PARAMS(p_lint_file), 0, NULL, AVAIL(ld_cmd_lint_action_file)),
     C("LD_export_schema", "Quality",
       "Export the JSON Schema of action documents.", NULL,
-      PARAMS(p_export_schema), 0, NULL, LATER(LATER_LINT)),
+      PARAMS(p_export_schema), 0, NULL, AVAIL(ld_cmd_export_schema)),
     C("LD_emit_github_annotations", "Quality",
       "Print failures as GitHub workflow annotations.", NULL,
-      PARAMS(p_annotations), 0, NULL, LATER(LATER_SLA)),
+      PARAMS(p_annotations), 0, NULL,
+      AVAIL(ld_cmd_emit_github_annotations)),
 
     /* SLA / regression */
     C("LD_evaluate_sla", "SLA", "Judge SLA rules; returns every verdict.",
-      NULL, PARAMS(p_sla), 0, NULL, LATER(LATER_SLA)),
+      NULL, PARAMS(p_sla), 0, NULL, AVAIL(ld_cmd_evaluate_sla)),
     C("LD_assert_sla", "SLA", "Fail when an SLA rule is breached.", NULL,
-      PARAMS(p_sla), 0, NULL, LATER(LATER_SLA)),
+      PARAMS(p_sla), 0, NULL, AVAIL(ld_cmd_assert_sla)),
     C("LD_diff_runs", "SLA", "Compare two stored runs for regressions.",
-      NULL, PARAMS(p_diff), 0, NULL, LATER(LATER_SLA)),
+      NULL, PARAMS(p_diff), 0, NULL, AVAIL(ld_cmd_diff_runs)),
 
     /* Reliability */
     C("LD_install_failure_budget", "Reliability",

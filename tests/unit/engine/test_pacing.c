@@ -33,8 +33,10 @@ static void test_bucket_burst_then_rate(void **state)
     assert_int_equal(ld__bucket_take(&b, t), 0);
     assert_int_equal(ld__bucket_take(&b, t), 0);
     /* then reservations queue up 100 ms apart */
-    assert_true(llabs((long long)ld__bucket_take(&b, t) - 100 * (long long)MS) < 1000);
-    assert_true(llabs((long long)ld__bucket_take(&b, t) - 200 * (long long)MS) < 1000);
+    assert_true(llabs((long long)ld__bucket_take(&b, t) - 100 * (long long)MS) <
+                1000);
+    assert_true(llabs((long long)ld__bucket_take(&b, t) - 200 * (long long)MS) <
+                1000);
     /* 1 s later the debt is repaid and the bucket is full again (never
        more than the burst) */
     t += 1000 * MS;
@@ -115,7 +117,7 @@ static void test_retry_delay(void **state)
     assert_true(fabs(ld__retry_delay(&r, 1, &rng) - 0.1) < 1e-12);
     assert_true(fabs(ld__retry_delay(&r, 2, &rng) - 0.2) < 1e-12);
     assert_true(fabs(ld__retry_delay(&r, 3, &rng) - 0.4) < 1e-12);
-    assert_true(fabs(ld__retry_delay(&r, 4, &rng) - 0.5) < 1e-12);   /* cap */
+    assert_true(fabs(ld__retry_delay(&r, 4, &rng) - 0.5) < 1e-12); /* cap */
     r.jitter = 0.25;
     for (int i = 0; i < 1000; i++) {
         double v = ld__retry_delay(&r, 2, &rng);
@@ -128,7 +130,7 @@ static void test_random(void **state)
     uint64_t s = ld__seed(), s2 = s;
     (void)state;
     assert_true(s != 0);
-    assert_true(ld__rand(&s) == ld__rand(&s2));   /* deterministic */
+    assert_true(ld__rand(&s) == ld__rand(&s2)); /* deterministic */
     for (int i = 0; i < 1000; i++) {
         double v = ld__rand01(&s);
         assert_true(v >= 0 && v < 1);

@@ -67,7 +67,9 @@ static void expect_error(const char *text, int code, const char *msg,
     fx_free(&f);
 }
 
-#define HEAD "[\"LD_start_test\", {\"user_detail_dict\": {\"user\": \"fast_http_user\"},\n"
+#define HEAD                                                                   \
+    "[\"LD_start_test\", {\"user_detail_dict\": {\"user\": "                   \
+    "\"fast_http_user\"},\n"
 
 static void test_task_forms(void **state)
 {
@@ -75,10 +77,11 @@ static void test_task_forms(void **state)
     (void)state;
     assert_int_equal(compile(&f, HEAD " \"tasks\": [{\"request_url\": \"/a\"},"
                                       " {\"method\": \"POST\", \"url\": \"/b\","
-                                      "  \"json\": {\"x\": 1}}]}]"), 0);
+                                      "  \"json\": {\"x\": 1}}]}]"),
+                     0);
     assert_int_equal(f.plan->ntasks, 2);
     assert_int_equal(f.plan->mode, LD__MODE_SEQUENCE);
-    assert_int_equal(f.plan->tasks[0].method, LD_M_GET);   /* default */
+    assert_int_equal(f.plan->tasks[0].method, LD_M_GET); /* default */
     assert_int_equal(f.plan->tasks[1].method, LD_M_POST);
     assert_string_equal(f.plan->tasks[0].url_lit, "http://localhost/a");
     assert_string_equal(f.plan->tasks[0].name_lit, "/a");
@@ -89,11 +92,13 @@ static void test_task_forms(void **state)
     fx_free(&f);
 
     /* legacy form keyed by method */
-    assert_int_equal(compile(&f, HEAD " \"user_count\": 3, \"test_time\": null,"
-                                      " \"tasks\": {\"get\": {\"request_url\":"
-                                      " \"http://h/x\"}, \"delete\": {\"request_url\":"
-                                      " \"http://h/y?a=1\", \"params\": {\"b\": \"c d\"}}}}]"),
-                     0);
+    assert_int_equal(
+        compile(&f,
+                HEAD " \"user_count\": 3, \"test_time\": null,"
+                     " \"tasks\": {\"get\": {\"request_url\":"
+                     " \"http://h/x\"}, \"delete\": {\"request_url\":"
+                     " \"http://h/y?a=1\", \"params\": {\"b\": \"c d\"}}}}]"),
+        0);
     assert_int_equal(f.plan->ntasks, 2);
     assert_int_equal(f.plan->tasks[0].method, LD_M_GET);
     assert_int_equal(f.plan->tasks[1].method, LD_M_DELETE);
@@ -103,20 +108,22 @@ static void test_task_forms(void **state)
     fx_free(&f);
 
     /* {"mode", "tasks"} with weights, think time, throttle, retry */
-    assert_int_equal(compile(&f, HEAD " \"host\": \"http://127.0.0.1:9/\","
-                                      " \"tasks\": {\"mode\": \"weighted\", \"tasks\": ["
-                                      "  {\"request_url\": \"/a\", \"weight\": 3,"
-                                      "   \"think_time\": {\"min\": 1, \"max\": 2},"
-                                      "   \"throttle\": {\"key\": \"k\", \"rps\": 5}},"
-                                      "  {\"request_url\": \"b\", \"weight\": 1,"
-                                      "   \"throttle\": {\"key\": \"k\", \"rps\": 50},"
-                                      "   \"retry\": {\"transient\": 1}}]}}]"),
+    assert_int_equal(compile(&f, HEAD
+                             " \"host\": \"http://127.0.0.1:9/\","
+                             " \"tasks\": {\"mode\": \"weighted\", \"tasks\": ["
+                             "  {\"request_url\": \"/a\", \"weight\": 3,"
+                             "   \"think_time\": {\"min\": 1, \"max\": 2},"
+                             "   \"throttle\": {\"key\": \"k\", \"rps\": 5}},"
+                             "  {\"request_url\": \"b\", \"weight\": 1,"
+                             "   \"throttle\": {\"key\": \"k\", \"rps\": 50},"
+                             "   \"retry\": {\"transient\": 1}}]}}]"),
                      0);
     assert_int_equal(f.plan->mode, LD__MODE_WEIGHTED);
     assert_true(f.plan->total_weight == 4);
-    assert_true(f.plan->tasks[0].think.min_s == 1 && f.plan->tasks[0].think.max_s == 2);
+    assert_true(f.plan->tasks[0].think.min_s == 1 &&
+                f.plan->tasks[0].think.max_s == 2);
     assert_ptr_equal(f.plan->tasks[0].bucket, f.plan->tasks[1].bucket);
-    assert_true(f.plan->tasks[0].bucket->rps == 5);   /* first one wins */
+    assert_true(f.plan->tasks[0].bucket->rps == 5); /* first one wins */
     assert_true(f.plan->tasks[0].bucket->burst == 5);
     assert_string_equal(f.plan->tasks[1].url_lit, "http://127.0.0.1:9/b");
     assert_true(f.plan->tasks[1].retry.on);
@@ -129,21 +136,23 @@ static void test_models_and_shapes(void **state)
 {
     fx_t f;
     (void)state;
-    assert_int_equal(compile(&f, HEAD " \"arrival_rate\": {\"stages\": ["
-                                      "  {\"duration\": 2, \"rate\": 10},"
-                                      "  {\"duration\": 1, \"rate\": 20}]},"
-                                      " \"max_in_flight\": 7,"
-                                      " \"tasks\": [{\"request_url\": \"/\"}]}]"),
+    assert_int_equal(compile(&f,
+                             HEAD " \"arrival_rate\": {\"stages\": ["
+                                  "  {\"duration\": 2, \"rate\": 10},"
+                                  "  {\"duration\": 1, \"rate\": 20}]},"
+                                  " \"max_in_flight\": 7,"
+                                  " \"tasks\": [{\"request_url\": \"/\"}]}]"),
                      0);
     assert_true(f.plan->open);
     assert_int_equal(f.plan->max_in_flight, 7);
-    assert_true(f.plan->test_time < 0);   /* the schedule decides */
+    assert_true(f.plan->test_time < 0); /* the schedule decides */
     assert_true(ld__arrival_time(&f.plan->arrival, 25) == 2.25);
     fx_free(&f);
 
-    assert_int_equal(compile(&f, HEAD " \"load_shape\": \"spike\", \"shape_config\":"
-                                      " {\"baseline_users\": 2, \"spike_users\": 9},"
-                                      " \"tasks\": [{\"request_url\": \"/\"}]}]"),
+    assert_int_equal(compile(&f, HEAD
+                             " \"load_shape\": \"spike\", \"shape_config\":"
+                             " {\"baseline_users\": 2, \"spike_users\": 9},"
+                             " \"tasks\": [{\"request_url\": \"/\"}]}]"),
                      0);
     assert_int_equal(f.plan->shape.kind, LD__SHAPE_SPIKE);
     assert_int_equal(f.plan->shape.nstages, 3);
@@ -152,64 +161,90 @@ static void test_models_and_shapes(void **state)
     assert_true(f.plan->test_time < 0);
     fx_free(&f);
 
-    assert_int_equal(compile(&f, HEAD " \"load_shape\": \"soak\", \"test_time\": 5,"
-                                      " \"shape_config\": {\"users\": 30},"
-                                      " \"tasks\": [{\"request_url\": \"/\"}]}]"),
+    assert_int_equal(compile(&f,
+                             HEAD " \"load_shape\": \"soak\", \"test_time\": 5,"
+                                  " \"shape_config\": {\"users\": 30},"
+                                  " \"tasks\": [{\"request_url\": \"/\"}]}]"),
                      0);
     assert_true(f.plan->shape.rate == 3);
-    assert_true(f.plan->test_time == 5);   /* explicit: cuts the shape */
+    assert_true(f.plan->test_time == 5); /* explicit: cuts the shape */
     fx_free(&f);
 }
 
 static void test_positioned_errors(void **state)
 {
     (void)state;
-    expect_error(HEAD " \"tasks\": [\n  {\"method\": \"fetch\", \"request_url\": \"/\"}]}]",
-                 LD_EINVAL, "unsupported HTTP method \"fetch\"", "\"fetch");
-    expect_error(HEAD " \"tasks\": [{\"request_url\": \"/\",\n   \"timeout\": \"x\"}]}]",
-                 LD_ETYPE, "\"timeout\" must be a number", "\"x");
-    expect_error(HEAD " \"tasks\": [{\"request_url\": \"/\", \"timeout\": -1}]}]",
+    expect_error(
+        HEAD
+        " \"tasks\": [\n  {\"method\": \"fetch\", \"request_url\": \"/\"}]}]",
+        LD_EINVAL, "unsupported HTTP method \"fetch\"", "\"fetch");
+    expect_error(
+        HEAD " \"tasks\": [{\"request_url\": \"/\",\n   \"timeout\": \"x\"}]}]",
+        LD_ETYPE, "\"timeout\" must be a number", "\"x");
+    expect_error(HEAD
+                 " \"tasks\": [{\"request_url\": \"/\", \"timeout\": -1}]}]",
                  LD_EINVAL, "\"timeout\" must be > 0", "-1");
-    expect_error(HEAD " \"tasks\": [{\"method\": \"get\"}]}]",
-                 LD_EINVAL, "no \"request_url\"", "{\"method");
-    expect_error(HEAD " \"tasks\": {\"mode\": \"random\", \"tasks\": [{\"url\": \"/\"}]}}]",
-                 LD_EINVAL, "unknown mode \"random\"", "\"random");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"run_if\": {\"equal\": [1, 1]}}]}]",
-                 LD_EINVAL, "run_if needs one of", "{\"equal\"");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"skip_if\": {\"equals\": [1]}}]}]",
-                 LD_EINVAL, "takes a list of two values", "[1]");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"throttle\": {\"burst\": 2}}]}]",
-                 LD_EINVAL, "\"throttle\" needs \"rps\"", "{\"burst");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"think_time\": {\"min\": \"a\"}}]}]",
-                 LD_ETYPE, "min and max must be numbers", "\"a\"");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"headers\": {\"A\": {\"b\": 1}}}]}]",
-                 LD_ETYPE, "\"headers\" value of \"A\"", "{\"b\"");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"auth\": {\"type\": \"digest\"}}]}]",
-                 LD_EINVAL, "auth \"type\" must be", "\"digest");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"retry\": {\"transient\": -1}}]}]",
-                 LD_EINVAL, "retry \"transient\" must be between", "-1");
+    expect_error(HEAD " \"tasks\": [{\"method\": \"get\"}]}]", LD_EINVAL,
+                 "no \"request_url\"", "{\"method");
+    expect_error(
+        HEAD
+        " \"tasks\": {\"mode\": \"random\", \"tasks\": [{\"url\": \"/\"}]}}]",
+        LD_EINVAL, "unknown mode \"random\"", "\"random");
+    expect_error(
+        HEAD
+        " \"tasks\": [{\"url\": \"/\", \"run_if\": {\"equal\": [1, 1]}}]}]",
+        LD_EINVAL, "run_if needs one of", "{\"equal\"");
+    expect_error(
+        HEAD " \"tasks\": [{\"url\": \"/\", \"skip_if\": {\"equals\": [1]}}]}]",
+        LD_EINVAL, "takes a list of two values", "[1]");
+    expect_error(
+        HEAD " \"tasks\": [{\"url\": \"/\", \"throttle\": {\"burst\": 2}}]}]",
+        LD_EINVAL, "\"throttle\" needs \"rps\"", "{\"burst");
+    expect_error(
+        HEAD
+        " \"tasks\": [{\"url\": \"/\", \"think_time\": {\"min\": \"a\"}}]}]",
+        LD_ETYPE, "min and max must be numbers", "\"a\"");
+    expect_error(
+        HEAD
+        " \"tasks\": [{\"url\": \"/\", \"headers\": {\"A\": {\"b\": 1}}}]}]",
+        LD_ETYPE, "\"headers\" value of \"A\"", "{\"b\"");
+    expect_error(
+        HEAD
+        " \"tasks\": [{\"url\": \"/\", \"auth\": {\"type\": \"digest\"}}]}]",
+        LD_EINVAL, "auth \"type\" must be", "\"digest");
+    expect_error(
+        HEAD " \"tasks\": [{\"url\": \"/\", \"retry\": {\"transient\": -1}}]}]",
+        LD_EINVAL, "retry \"transient\" must be between", "-1");
     expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"weight\": \"x\"}]}]",
                  LD_ETYPE, "task \"weight\" must be a number", "\"x\"");
-    expect_error(HEAD " \"tasks\": {\"mode\": \"weighted\", \"tasks\": [{\"url\": \"/\","
-                      " \"weight\": 0}]}}]",
-                 LD_EINVAL, "weighted mode needs a task with weight > 0", "[{");
-    expect_error(HEAD " \"tasks\": []}]", LD_EINVAL, "\"tasks\" is empty", "[]");
-    expect_error(HEAD " \"tasks\": [3]}]", LD_ETYPE, "a task must be an object", "3]");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"http_version\": \"3\"}]}]",
+    expect_error(
+        HEAD " \"tasks\": {\"mode\": \"weighted\", \"tasks\": [{\"url\": \"/\","
+             " \"weight\": 0}]}}]",
+        LD_EINVAL, "weighted mode needs a task with weight > 0", "[{");
+    expect_error(HEAD " \"tasks\": []}]", LD_EINVAL, "\"tasks\" is empty",
+                 "[]");
+    expect_error(HEAD " \"tasks\": [3]}]", LD_ETYPE, "a task must be an object",
+                 "3]");
+    expect_error(HEAD
+                 " \"tasks\": [{\"url\": \"/\", \"http_version\": \"3\"}]}]",
                  LD_EINVAL, "unknown http_version \"3\"", "\"3\"");
-    expect_error(HEAD " \"tasks\": [{\"url\": \"/\", \"files\": {\"f\": \"x\"}}]}]",
+    expect_error(HEAD
+                 " \"tasks\": [{\"url\": \"/\", \"files\": {\"f\": \"x\"}}]}]",
                  LD_EUNAVAIL, "\"files\"", "{\"f\"");
     expect_error(HEAD " \"arrival_rate\": -5, \"tasks\": [{\"url\": \"/\"}]}]",
                  LD_EINVAL, "\"arrival_rate\" must be > 0", "-5");
     expect_error(HEAD " \"spawn_rate\": 0, \"tasks\": [{\"url\": \"/\"}]}]",
                  LD_EINVAL, "\"spawn_rate\" must be > 0", "0,");
-    expect_error(HEAD " \"load_shape\": \"stages\", \"tasks\": [{\"url\": \"/\"}]}]",
+    expect_error(HEAD
+                 " \"load_shape\": \"stages\", \"tasks\": [{\"url\": \"/\"}]}]",
                  LD_EINVAL, "needs shape_config", "\"stages");
     expect_error("[\"LD_start_test\", {\"user_detail_dict\": {\"user\":\n"
                  " \"websocket_user\"}, \"tasks\": [{\"url\": \"/\"}]}]",
-                 LD_EUNAVAIL, "\"websocket_user\" is not supported yet", "\"websocket_user");
-    expect_error(HEAD " \"runner_mode\": \"master\", \"tasks\": [{\"url\": \"/\"}]}]",
-                 LD_EUNAVAIL, "runner_mode \"master\"", "\"master");
+                 LD_EUNAVAIL, "\"websocket_user\" is not supported yet",
+                 "\"websocket_user");
+    expect_error(
+        HEAD " \"runner_mode\": \"master\", \"tasks\": [{\"url\": \"/\"}]}]",
+        LD_EUNAVAIL, "runner_mode \"master\"", "\"master");
 }
 
 static void test_predicates(void **state)
@@ -254,10 +289,9 @@ static void test_predicates(void **state)
                                      LD_FMT_JSON, &d);
         ld__pred_t *pred = NULL;
         assert_non_null(doc);
-        assert_int_equal(ld__pred_compile(ld_doc_root(doc), "run_if", "p",
-                                          &pred, &d), 0);
-        print_message("%s -> %d\n", cases[i].json,
-                      ld__pred_eval(pred, p, s));
+        assert_int_equal(
+            ld__pred_compile(ld_doc_root(doc), "run_if", "p", &pred, &d), 0);
+        print_message("%s -> %d\n", cases[i].json, ld__pred_eval(pred, p, s));
         assert_int_equal(ld__pred_eval(pred, p, s), cases[i].expect);
         ld__pred_free(pred);
         ld_doc_free(doc);

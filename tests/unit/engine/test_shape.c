@@ -32,7 +32,7 @@ static void test_plain_ramp(void **state)
     ld__ramp_advance(&r, &s, 0.0);
     assert_int_equal(ld__ramp_users(&r), 0);
     ld__ramp_advance(&r, &s, 0.002);
-    assert_int_equal(ld__ramp_users(&r), 1);   /* the first user at once */
+    assert_int_equal(ld__ramp_users(&r), 1); /* the first user at once */
     ld__ramp_advance(&r, &s, 0.099);
     assert_int_equal(ld__ramp_users(&r), 1);
     ld__ramp_advance(&r, &s, 0.102);
@@ -85,7 +85,7 @@ static void test_soak(void **state)
     s.hold_s = 5;
     s.cool_s = 10;
     assert_true(ld__shape_at(&s, 0, &u, &rate));
-    assert_true(u == 1 && rate == 5);           /* max(1, ...) */
+    assert_true(u == 1 && rate == 5); /* max(1, ...) */
     assert_true(ld__shape_at(&s, 5, &u, &rate) && u == 5);
     assert_true(ld__shape_at(&s, 12, &u, &rate) && u == 10);
     assert_true(ld__shape_at(&s, 20, &u, &rate) && u == 5);
