@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Side-by-side HTTP/1.1 keep-alive benchmark: loaddensity against wrk, hey,
-# h2load and Locust (FastHttpUser), all hitting the same nginx on loopback.
+# Side-by-side HTTP/1.1 keep-alive benchmark: loaddensity (native HTTP/1.1
+# driver, the default for http://), loaddensity with "driver": "curl", wrk,
+# hey, h2load and Locust (FastHttpUser), all hitting the same nginx on
+# loopback with the same GET.
 #
-# nginx runs one worker pinned to CPU 0; every client is pinned to CPU 1.
-# For each client, connection count (1, 50) and body (13 B, 1 KiB) it
-# reports requests/s, client CPU-seconds per 100k requests (user+sys from
-# wait4), client peak RSS, and p50/p99 latency when the tool prints them,
-# then ratios against wrk and Locust. CPU per request is the robust figure
-# on shared 2-vCPU machines; wall-clock req/s is noisier.
+# nginx runs one worker pinned to CPU 0; every client is pinned to CPU 1 and
+# runs one thread (loaddensity records every request). For each client,
+# connection count (1, 50) and body (13 B, 1 KiB) it reports requests/s,
+# client CPU-seconds per 100k requests (user+sys from wait4), client peak
+# RSS, and p50/p99 latency when the tool prints them, then ratios against
+# wrk and Locust. CPU per request is the robust figure on shared 2-vCPU
+# machines; wall-clock req/s and p99 are noisier. With BENCH_REPEAT=N every
+# run is repeated N times (the order of tools rotates) and the summary
+# shows medians.
 #
 # Usage: bench/http_peers.sh [SECONDS] [BUILD_DIR]   (defaults: 10, build)
+# Environment: BENCH_TOOLS ("loaddensity ld-curl wrk hey h2load locust"),
+#   BENCH_CONNS ("1 50"), BENCH_BODIES ("13 1024"), BENCH_REPEAT (1),
+#   BENCH_OUT (bench/results), BENCH_PORT (18391).
 # Needs: scripts/install-deps.sh --bench (nginx-light, wrk, hey,
 # nghttp2-client, python3-locust, time).
 set -euo pipefail
@@ -20,7 +28,8 @@ LD="$BUILD/bin/loaddensity"
 OUT=${BENCH_OUT:-bench/results}
 CONNS=${BENCH_CONNS:-"1 50"}
 BODIES=${BENCH_BODIES:-"13 1024"}
-TOOLS=${BENCH_TOOLS:-"loaddensity wrk hey h2load locust"}
+TOOLS=${BENCH_TOOLS:-"loaddensity ld-curl wrk hey h2load locust"}
+REPEAT=${BENCH_REPEAT:-1}
 mkdir -p "$OUT"
 W=$(mktemp -d /tmp/ldbench.XXXXXX)
 chmod 755 "$W"   # nginx workers run as www-data
@@ -66,6 +75,7 @@ curl -sf "http://127.0.0.1:$PORT/13" >/dev/null || { echo "nginx did not start" 
 run_timed() {
   local name=$1
   shift
+  rm -f "$W/$name.time"
   /usr/bin/time -f "%U %S %M" -o "$W/$name.time" taskset -c 1 "$@" >"$W/$name.out" 2>&1 || true
 }
 
@@ -94,7 +104,7 @@ elif tool == "hey":
 elif tool == "h2load":
     m = re.search(r"requests: \d+ total, \d+ started, (\d+) done", text); req = float(m.group(1))
     m = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text); rps = float(m.group(1))
-elif tool == "loaddensity":
+elif tool in ("loaddensity", "ld-curl"):
     s = json.load(open(path.replace(".out", ".json")))
     t, l = s["totals"], s["latency_overall"]
     req, rps, p50, p99 = t["requests"], t["requests_per_second"], l["p50_ms"], l["p99_ms"]
@@ -102,44 +112,8 @@ print(req, rps, p50, p99)
 PY
 }
 
-results="$OUT/http_peers.tsv"
-printf "tool\tconns\tbody\trequests\trps\tcpu_s_per_100k\tpeak_rss_mib\tp50_ms\tp99_ms\n" >"$results"
-
-for body in $BODIES; do
-  URL="http://127.0.0.1:$PORT/$body"
-  for c in $CONNS; do
-    for tool in $TOOLS; do
-      name="$tool-$c-$body"
-      case $tool in
-        wrk) run_timed "$name" wrk -t1 -c"$c" -d"${DUR}s" --latency "$URL" ;;
-        hey) run_timed "$name" hey -z "${DUR}s" -c "$c" -cpus 1 "$URL" ;;
-        h2load) run_timed "$name" h2load --h1 -c "$c" -t 1 -D "$DUR" "$URL" ;;
-        locust)
-          command -v locust >/dev/null || continue
-          cat >"$W/locustfile.py" <<EOF
-from locust import FastHttpUser, task, constant
-class U(FastHttpUser):
-    wait_time = constant(0)
-    @task
-    def get(self):
-        self.client.get("/$body")
-EOF
-          run_timed "$name" locust -f "$W/locustfile.py" --headless -u "$c" -r "$c" \
-            -t "${DUR}s" --host "http://127.0.0.1:$PORT" --csv "$W/$name" --only-summary
-          ;;
-        loaddensity)
-          cat >"$W/$name.ld.json" <<EOF
-[["LD_start_test", {"user_detail_dict": {"user": "fast_http_user"},
-  "user_count": $c, "spawn_rate": 100000, "test_time": $DUR, "threads": 1,
-  "tasks": [{"method": "get", "request_url": "$URL"}]}],
- ["LD_generate_summary_report", {"report_name": "$W/$name"}]]
-EOF
-          run_timed "$name" "$LD" run -q "$W/$name.ld.json" ;;
-      esac
-      [ -f "$W/$name.time" ] || continue
-      read -r usr sys rss <"$W/$name.time"
-      if [ "$tool" = locust ]; then
-        parsed=$(python3 - "$W/${name}_stats.csv" <<'PY' || echo "nan nan nan nan"
+parse_locust() {
+  python3 - "$1" <<'PY' || echo "nan nan nan nan"
 import sys
 rows = [l.rstrip("\n").split(",") for l in open(sys.argv[1])]
 head = [h.strip('"') for h in rows[0]]
@@ -147,35 +121,116 @@ agg = [r for r in rows[1:] if r[1].strip('"') == "Aggregated"][0]
 get = lambda k: agg[head.index(k)].strip('"')
 print(get("Request Count"), get("Requests/s"), get("50%"), get("99%"))
 PY
-)
-      else
-        parsed=$(parse "$tool" "$W/$name.out" 2>/dev/null || echo "nan nan nan nan")
-      fi
-      read -r req rps p50 p99 <<<"$parsed"
-      cpu=$(python3 -c "import sys; u,s,r=map(float,sys.argv[1:4]); print('%.3f' % ((u+s)/r*1e5) if r>0 else 'nan')" "$usr" "$sys" "$req")
-      mib=$(python3 -c "print('%.1f' % (int('$rss')/1024))")
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$tool" "$c" "$body" "$req" "$rps" "$cpu" "$mib" "$p50" "$p99" | tee -a "$results"
+}
+
+# run_one TOOL CONNS BODY REP: one measurement, appended to $results
+run_one() {
+  local tool=$1 c=$2 body=$3 rep=$4 name driver
+  local url="http://127.0.0.1:$PORT/$body"
+  name="$tool-$c-$body-$rep"
+  case $tool in
+    wrk) run_timed "$name" wrk -t1 -c"$c" -d"${DUR}s" --latency "$url" ;;
+    hey) run_timed "$name" hey -z "${DUR}s" -c "$c" -cpus 1 "$url" ;;
+    h2load) run_timed "$name" h2load --h1 -c "$c" -t 1 -D "$DUR" "$url" ;;
+    locust)
+      command -v locust >/dev/null || return 0
+      cat >"$W/locustfile.py" <<EOF
+from locust import FastHttpUser, task, constant
+class U(FastHttpUser):
+    wait_time = constant(0)
+    @task
+    def get(self):
+        self.client.get("/$body")
+EOF
+      run_timed "$name" locust -f "$W/locustfile.py" --headless -u "$c" -r "$c" \
+        -t "${DUR}s" --host "http://127.0.0.1:$PORT" --csv "$W/$name" --only-summary
+      ;;
+    loaddensity | ld-curl)
+      driver=""
+      [ "$tool" = ld-curl ] && driver=', "driver": "curl"'
+      cat >"$W/$name.ld.json" <<EOF
+[["LD_start_test", {"user_detail_dict": {"user": "fast_http_user", "wait_time": 0$driver},
+  "user_count": $c, "spawn_rate": 100000, "test_time": $DUR, "threads": 1,
+  "tasks": [{"method": "get", "request_url": "$url"}]}],
+ ["LD_generate_summary_report", {"report_name": "$W/$name"}]]
+EOF
+      run_timed "$name" "$LD" run -q "$W/$name.ld.json" ;;
+    *) echo "unknown tool $tool" >&2; return 0 ;;
+  esac
+  [ -f "$W/$name.time" ] || return 0
+  local usr sys rss parsed req rps p50 p99 cpu mib
+  read -r usr sys rss <"$W/$name.time"
+  if [ "$tool" = locust ]; then
+    parsed=$(parse_locust "$W/${name}_stats.csv")
+  else
+    parsed=$(parse "$tool" "$W/$name.out" 2>/dev/null || echo "nan nan nan nan")
+  fi
+  read -r req rps p50 p99 <<<"$parsed"
+  cpu=$(python3 -c "import sys; u,s,r=map(float,sys.argv[1:4]); print('%.3f' % ((u+s)/r*1e5) if r>0 else 'nan')" "$usr" "$sys" "$req")
+  mib=$(python3 -c "print('%.1f' % (int('$rss')/1024))")
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$tool" "$c" "$body" "$rep" "$req" "$rps" "$cpu" "$mib" "$p50" "$p99" | tee -a "$results"
+}
+
+results="$OUT/http_peers.tsv"
+printf "tool\tconns\tbody\trep\trequests\trps\tcpu_s_per_100k\tpeak_rss_mib\tp50_ms\tp99_ms\n" >"$results"
+read -r -a tools <<<"$TOOLS"
+for rep in $(seq 1 "$REPEAT"); do
+  for body in $BODIES; do
+    for c in $CONNS; do
+      # rotate the order so no tool always runs right after the same one
+      n=${#tools[@]}
+      for i in $(seq 0 $((n - 1))); do
+        run_one "${tools[$(((i + rep - 1) % n))]}" "$c" "$body" "$rep"
+      done
     done
   done
 done
 
 echo
-echo "ratios (CPU-s per 100k requests; < 1 means cheaper than the peer):"
-python3 - "$results" <<'PY'
-import csv, sys
+python3 - "$results" "$OUT/http_peers.md" <<'PY'
+import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-idx = {(r["tool"], r["conns"], r["body"]): r for r in rows}
+keys, groups = [], {}
 for r in rows:
-    if r["tool"] != "loaddensity":
-        continue
-    k = (r["conns"], r["body"])
-    out = []
-    for peer in ("wrk", "hey", "h2load", "locust"):
-        p = idx.get((peer,) + k)
+    k = (r["tool"], r["conns"], r["body"])
+    if k not in groups:
+        keys.append(k)
+        groups[k] = []
+    groups[k].append(r)
+def med(k, col):
+    vals = []
+    for r in groups.get(k, []):
         try:
-            out.append("%s %.2fx" % (peer, float(r["cpu_s_per_100k"]) / float(p["cpu_s_per_100k"])))
-        except (TypeError, ValueError, ZeroDivisionError):
+            v = float(r[col])
+            if v == v:
+                vals.append(v)
+        except ValueError:
             pass
-    print("conns=%s body=%s: %s" % (k[0], k[1], ", ".join(out)))
+    return statistics.median(vals) if vals else float("nan")
+def f(v, fmt):
+    return "n/a" if v != v else fmt % v
+out = []
+out.append("| client | conns | body | runs | req/s | CPU-s/100k | × wrk | Locust ÷ | RSS MiB | p50 ms | p99 ms |")
+out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+order = ["loaddensity", "ld-curl", "wrk", "h2load", "hey", "locust"]
+keys.sort(key=lambda k: (int(k[2]), int(k[1]), order.index(k[0]) if k[0] in order else 99))
+for k in keys:
+    tool, c, body = k
+    cpu = med(k, "cpu_s_per_100k")
+    wrk = med(("wrk", c, body), "cpu_s_per_100k")
+    loc = med(("locust", c, body), "cpu_s_per_100k")
+    name = {"loaddensity": "loaddensity (native)", "ld-curl": "loaddensity (libcurl)",
+            "locust": "Locust FastHttpUser"}.get(tool, tool)
+    out.append("| %s | %s | %s B | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+        name, c, body, len(groups[k]), f(med(k, "rps"), "%.0f"), f(cpu, "%.2f"),
+        f(cpu / wrk if wrk == wrk and wrk else float("nan"), "%.2f"),
+        f(loc / cpu if loc == loc and cpu else float("nan"), "%.1f"),
+        f(med(k, "peak_rss_mib"), "%.1f"), f(med(k, "p50_ms"), "%.3f"),
+        f(med(k, "p99_ms"), "%.3f")))
+text = "\n".join(out) + "\n"
+open(sys.argv[2], "w").write(text)
+print(text)
+print("× wrk: client CPU per request relative to wrk (< 1 is cheaper);")
+print("Locust ÷: how many times more CPU per request Locust FastHttpUser used.")
 PY
-echo "table: $results"
+echo "raw runs: $results; table: $OUT/http_peers.md"

@@ -50,6 +50,11 @@ int cli_cmd_init(int argc, char **argv);
 int cli_cmd_commands(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_target(int argc, char **argv);
+int cli_cmd_runs(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+int cli_cmd_sla(int argc, char **argv);
+int cli_cmd_import(int argc, char **argv);
+int cli_cmd_worker(int argc, char **argv);
 int cli_legacy(int argc, char **argv, bool *handled);
 
 /* Create a project skeleton (shared with the legacy -c flag). */

@@ -21,8 +21,18 @@ static const char usage[] =
     "  target              serve the embedded HTTP target until interrupted\n"
     "  init PATH           create a project skeleton in PATH/LoadDensity\n"
     "  commands            list every LD_* command and whether it is available\n"
-    "  serve, lint, schema, runs, report, sla, worker\n"
-    "                      not available yet (see `loaddensity commands`)\n"
+    "  import har FILE     turn a HAR recording into an action document\n"
+    "  report --db DB --run ID [--format LIST] [--out BASE]\n"
+    "                      write reports of a stored run\n"
+    "  sla RULES.json (--summary FILE | --db DB --run ID) [--json]\n"
+    "                      judge SLA rules (exit 3 when one fails)\n"
+    "  runs list|show|diff DB ...\n"
+    "                      stored runs of a SQLite database (runs --help)\n"
+    "  lint FILE...        check action files without running them\n"
+    "  schema [-o FILE]    write the JSON Schema of action documents\n"
+    "  worker [--master-host H] [--master-port P] FILE\n"
+    "                      join a Locust master and run FILE's scenarios\n"
+    "  serve               not available yet (see `loaddensity commands`)\n"
     "\n"
     "options:\n"
     "  -h, --help          show help (also `loaddensity <command> --help`)\n"
@@ -45,6 +55,10 @@ static int unavailable(const char *name, const char *why)
     return LD_EXIT_UNAVAILABLE;
 }
 
+/* cli/lint.c */
+int cli_cmd_lint(int argc, char **argv);
+int cli_cmd_schema(int argc, char **argv);
+
 static const struct {
     const char *name;
     int (*fn)(int, char **);
@@ -52,7 +66,11 @@ static const struct {
     {"run", cli_cmd_run},           {"run-dir", cli_cmd_run_dir},
     {"run-str", cli_cmd_run_str},   {"init", cli_cmd_init},
     {"commands", cli_cmd_commands}, {"demo", cli_cmd_demo},
-    {"target", cli_cmd_target},
+    {"target", cli_cmd_target},     {"import", cli_cmd_import},
+    {"report", cli_cmd_report},     {"sla", cli_cmd_sla},
+    {"runs", cli_cmd_runs},
+    {"lint", cli_cmd_lint},         {"schema", cli_cmd_schema},
+    {"worker", cli_cmd_worker},
 };
 
 static const struct {
@@ -60,13 +78,6 @@ static const struct {
     const char *why;
 } later[] = {
     {"serve", "the control socket arrives later"},
-    {"lint", "the linter arrives with the language server work"},
-    {"schema", "JSON Schema export arrives with the linter"},
-    {"runs", "arrives with SQLite persistence"},
-    {"report", "arrives with the reports subsystem"},
-    {"sla", "arrives with SLA gates"},
-    {"worker", "the Locust worker arrives later"},
-    {"import", "the importers arrive later"},
 };
 
 int main(int argc, char **argv)

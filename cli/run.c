@@ -166,8 +166,15 @@ int cli_finish(ld_ctx_t *ctx, const cli_run_opts_t *o, ld_exec_report_t *rep,
     if (rep->n)
         fprintf(out, "%zu action%s: %zu ok, %zu failed\n", rep->n,
                 rep->n == 1 ? "" : "s", rep->n - rep->failed, rep->failed);
+    bool sla_failed = false;
+
+    for (i = 0; i < rep->n; i++)
+        if (rep->items[i].code == LD_ESLA)
+            sla_failed = true;
     if (cli_interrupt)
         code = LD_EXIT_INTERRUPTED;
+    else if (rc == LD_EFAILED && sla_failed)
+        code = LD_EXIT_SLA_FAILED;
     else if (rc == LD_ENOMEM || rc == LD_EINTERNAL)
         code = LD_EXIT_INTERNAL;
     else if (rc == LD_EFAILED)

@@ -9,11 +9,11 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake pkg-config git
   libuv1-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
-  libjansson-dev libfyaml-dev libpcre2-dev
+  libjansson-dev libfyaml-dev libpcre2-dev libzmq3-dev libmsgpack-dev
 )
 # Test tools.
 TEST_PKGS=(
-  libcmocka-dev libxml2-utils
+  libcmocka-dev libxml2-utils python3-locust python3-yaml pre-commit
 )
 
 # Peer tools for the benchmarks in bench/ (only with --bench).
@@ -47,7 +47,7 @@ install_js() {
   # tests/js/package-lock.json; skipped when the lock file has not changed.
   [ "${1:-}" = "--build-only" ] && return 0
   local dir stamp sum
-  for dir in tests/js; do
+  for dir in tests/js vscode; do
     [ -f "$dir/package-lock.json" ] || continue
     stamp="$dir/node_modules/.ld-lock-sum"
     sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)

@@ -42,8 +42,8 @@ for sub in run run-dir run-str init commands demo target; do
   expect "$sub --help" 0 "$LD" "$sub" --help
   contains "$sub --help has usage" "$T/out" "usage: loaddensity $sub"
 done
-expect "lint is not available yet" 69 "$LD" lint x.json
-contains "lint says not available" "$T/err" "not available yet"
+expect "serve is not available yet" 69 "$LD" serve
+contains "serve says not available" "$T/err" "not available yet"
 
 # run: a good file, a file with a failing action, a broken file
 cat >good.json <<'EOF'
@@ -86,6 +86,9 @@ mkdir d && cp good.json d/1.json && printf -- '- [print, [from-yaml]]\n' >d/2.ya
 expect "run-dir" 0 "$LD" run-dir d
 contains "run-dir ran yaml" "$T/out" "from-yaml"
 expect "run-dir empty" 2 "$LD" run-dir "$T/nowhere"
+
+# an SLA gate that fails makes the run exit 3
+expect "failed SLA exits 3" 3 "$LD" run-str '[["LD_assert_sla", {"rules": [{"type": "requests", "op": "gte", "value": 1}]}]]'
 
 # legacy flags
 expect "legacy -e" 0 "$LD" -e good.json

@@ -114,6 +114,115 @@ typedef struct ld_run_opts {
 int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
                 ld_records_t *records, json_t **summary, ld_diag_t *d);
 
+/* ---- the live engine (what a Locust worker drives) ----
+ *
+ * A live engine runs one or more plans ("scenarios") on the same worker
+ * threads and virtual users as ld_test_run, but nothing is planned ahead:
+ * it starts with 0 users, the caller sets each scenario's user count at any
+ * time (absolute counts, applied at once), takes statistics deltas in
+ * Locust's shape whenever it likes, and stops when told. test_time,
+ * spawn_rate and load shapes of the plans are not used; open-model plans
+ * (arrival_rate) are refused.
+ *
+ * Threads: every ld_live_* call comes from one controlling thread. Ownership:
+ * the plans are borrowed and must outlive the engine; ld_live_close frees
+ * it. Stats are ld_live_stats_t values the caller frees with
+ * ld_live_stats_free. */
+
+typedef struct ld_live ld_live_t;
+
+typedef struct ld_live_opts {
+    unsigned threads;  /* per scenario; 0 = the plan's "threads", else one
+                          per core */
+    bool keep_records; /* keep every record for ld_live_close; otherwise a
+                          record is dropped once it is counted, so memory
+                          stays flat however long the engine runs */
+} ld_live_opts_t;
+
+/** One (key, count) pair of a statistics map. */
+typedef struct ld_live_kv {
+    int64_t key;
+    uint64_t count;
+} ld_live_kv_t;
+
+/** Locust's StatsEntry over one window (a delta), for one (name, method)
+ *  or for every request (the total). Times in ms, timestamps in Unix
+ *  seconds. */
+typedef struct ld_live_entry {
+    char *name;            /* request name ("Aggregated" for the total) */
+    const char *method;    /* "GET", ... ("" for the total); static */
+    uint64_t requests;     /* failures included */
+    uint64_t failures;
+    double total_ms;
+    double min_ms;         /* meaningful only when requests > 0 */
+    double max_ms;         /* 0 when no request */
+    uint64_t content_length;
+    double last_ts;        /* completion of the last request; 0 when none */
+    ld_live_kv_t *buckets; /* ld_live_bucket(ms) -> count, ascending */
+    size_t nbuckets;
+    ld_live_kv_t *rps;     /* Unix second of completion -> requests */
+    size_t nrps;
+    ld_live_kv_t *fps;     /* Unix second of completion -> failures */
+    size_t nfps;
+} ld_live_entry_t;
+
+/** Failures of one window grouped by (method, name, error). */
+typedef struct ld_live_error {
+    char *name;
+    const char *method; /* static */
+    char *error;
+    uint64_t occurrences;
+} ld_live_error_t;
+
+/** Everything counted since the previous ld_live_take_stats. */
+typedef struct ld_live_stats {
+    double start_ts;          /* Unix s when this window's activity began:
+                                 the previous take, or the first user start
+                                 after it; "now" for an empty window */
+    ld_live_entry_t *entries; /* sorted by (name, method) */
+    size_t n;
+    ld_live_entry_t total;
+    ld_live_error_t *errors;  /* sorted by (method, name, error) */
+    size_t nerrors;
+} ld_live_stats_t;
+
+/**
+ * Locust 2.x's response-time bucket of a time in ms (StatsEntry's rounding:
+ * below 100 ms to the nearest ms, then to 10, 100 and 1000 ms, ties to even
+ * as Python's round does; the range is chosen on the unrounded value).
+ */
+int64_t ld_live_bucket(double ms);
+
+/**
+ * Start a live engine over nplans scenarios (plan i is scenario i) with 0
+ * users. Returns 0, LD_EINVAL (no plan, or an arrival_rate plan), LD_ENOMEM
+ * or LD_EINTERNAL (a thread could not start); d says why.
+ */
+int ld_live_start(ld_test_plan_t *const *plans, size_t nplans,
+                  const ld_live_opts_t *opts, ld_live_t **out, ld_diag_t *d);
+/** Run `users` users of a scenario from now on (starting or retiring users
+ *  at once; a retired user finishes its request in flight first). */
+void ld_live_set_users(ld_live_t *live, size_t scenario, unsigned users);
+/** Retire every user of every scenario (ld_live_set_users(.., 0)). */
+void ld_live_stop_users(ld_live_t *live);
+/** Users of a scenario still running (a retiring user counts until its
+ *  request in flight is done); updated a few times a second. */
+unsigned ld_live_users(const ld_live_t *live, size_t scenario);
+/** The delta since the previous take (the first take: since the start).
+ *  Every finished request is in exactly one window. 0 or LD_ENOMEM. */
+int ld_live_take_stats(ld_live_t *live, ld_live_stats_t *out);
+void ld_live_stats_free(ld_live_stats_t *s);
+/**
+ * Stop for good: no new requests; those in flight may finish (and be
+ * counted) for up to grace_s seconds (<= 0: dropped at once), then the
+ * threads end. A take after this returns the rest. Idempotent.
+ */
+void ld_live_halt(ld_live_t *live, double grace_s);
+/** Halt (grace 0) if needed, move the kept records into records (may be
+ *  NULL) and free the engine. 0, or LD_ENOMEM when records could not be
+ *  moved. NULL is fine. */
+int ld_live_close(ld_live_t *live, ld_records_t *records);
+
 /** The LD_start_test command handler (registered in the registry). */
 int ld_cmd_start_test(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
                       ld_diag_t *d);

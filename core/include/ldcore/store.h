@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "ldcore/common.h"
+#include "ldcore/registry.h"
 #include "ldcore/stats.h"
 
 #ifdef __cplusplus
@@ -66,11 +67,52 @@ typedef struct ld_stream ld_stream_t;
  */
 int ld_stream_open(const char *db_path, const char *label,
                    const json_t *metadata, ld_stream_t **out, ld_diag_t *d);
-/** Queue records (copied; strings re-interned by the writer). Thread-safe. */
+/**
+ * Queue records [from, to) of src (copied, strings included, so src may be
+ * cleared right after). Thread-safe; blocks only when the writer is more
+ * than LD_STREAM_MAX_PENDING records behind. Returns 0, LD_EINVAL for a bad
+ * range, LD_ENOMEM, or the writer's sticky error (records pushed after a
+ * write error are counted as dropped; ld_stream_close reports the cause).
+ */
 int ld_stream_push(ld_stream_t *s, const ld_records_t *src, size_t from,
                    size_t to);
-/** Flush, fill totals and finished_at, join the writer. *run_id set. */
+/**
+ * Flush, fill totals, finished_at and the per-name aggregates, join the
+ * writer and free s (always, even on error). *run_id (may be NULL) set.
+ */
 int ld_stream_close(ld_stream_t *s, int64_t *run_id, ld_diag_t *d);
+
+/** Id of the run being streamed (known from ld_stream_open on). */
+int64_t ld_stream_run_id(const ld_stream_t *s);
+
+/** Most records queued before ld_stream_push waits for the writer. */
+#define LD_STREAM_MAX_PENDING 500000u
+
+/* ---- settings ---- */
+
+/**
+ * Busy timeout, in milliseconds, of every connection the store opens from
+ * now on (process-wide; default 5000). A writer waits this long for another
+ * connection's lock before giving up with "database is locked".
+ */
+void ld_store_set_busy_timeout(int ms);
+int ld_store_busy_timeout(void);
+
+/* ---- command handlers (registered in the registry) ---- */
+
+/** LD_persist_records(database_path, label=None, metadata=None) -> run id. */
+int ld_cmd_persist_records(ld_ctx_t *ctx, const ld_args_t *args,
+                           json_t **result, ld_diag_t *d);
+/** LD_list_runs(database_path, limit=20) -> [run, ...] newest first. */
+int ld_cmd_list_runs(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
+                     ld_diag_t *d);
+/** LD_fetch_run_records(database_path, run_id) -> [record, ...]. */
+int ld_cmd_fetch_run_records(ld_ctx_t *ctx, const ld_args_t *args,
+                             json_t **result, ld_diag_t *d);
+/** LD_diff_runs(database_path, baseline_run_id, current_run_id,
+ *  tolerance=0.10) -> the ld_diff_runs report. */
+int ld_cmd_diff_runs(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
+                     ld_diag_t *d);
 
 #ifdef __cplusplus
 }

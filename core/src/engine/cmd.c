@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "ldcore/cluster.h"
 
 #define BAR_WIDTH 20
 
@@ -67,7 +68,10 @@ int ld_cmd_start_test(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
     ld_run_opts_t opts;
     FILE *err = ctx->err ? ctx->err : stderr;
     int rc;
+    const char *mode = ld_args_str(args, "runner_mode", "local");
     *result = NULL;
+    if (!strcmp(mode, "worker") || !strcmp(mode, "master"))
+        return ld_cluster_start_test(ctx, args, result, d);
     if ((rc = ld_test_plan_new(args, ctx->params, &plan, d)))
         return rc;
     note_ignored(ctx, args, err);

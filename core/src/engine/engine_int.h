@@ -278,6 +278,7 @@ struct ld__worker {
     int stop;        /* 0 running, 1 draining, 2 done */
     uint64_t grace_end_ns;
     ld__live_t live;
+    struct ld__lagg *lagg; /* live engine (live.c): this worker's counts */
 };
 
 struct ld__run {
@@ -292,6 +293,9 @@ struct ld__run {
     uint64_t end_ns; /* mono deadline, 0 = none */
     uint64_t grace_ns;
     uint64_t seed;
+    /* live engine (live.c): users follow live_users, not the plan's ramp */
+    bool live;
+    atomic_uint live_users;
 };
 
 int ld__worker_init(ld__worker_t *w, ld__run_t *run, unsigned idx);
@@ -327,6 +331,9 @@ void ld__users_tick(ld__worker_t *w, uint64_t now);
 void ld__users_stop_all(ld__worker_t *w, bool now);
 bool ld__users_idle(const ld__worker_t *w);
 void ld__users_free(ld__worker_t *w);
+
+/* Live engine (live.c): count the records finished since the last call. */
+void ld__live_tick(ld__worker_t *w);
 
 /* Open model (open.c). */
 int ld__open_start(ld__worker_t *w);

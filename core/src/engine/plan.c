@@ -80,6 +80,13 @@ static int c_user(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
             return oom(d);
         p->defs.http_version = p->http_version;
     }
+    if (u && (n = ld_node_get(u, "driver")) && n->type != LD_TNULL) {
+        const char *s = ld_node_str(n);
+        if (!s || !ld__driver_parse(s, &p->defs.driver))
+            return ld__diag_node(d, LD_EINVAL, args->file, n,
+                                 "\"driver\" must be \"auto\", \"native\" or "
+                                 "\"curl\"");
+    }
     /* Between ticks a user waits like the Python tool's templates
      * (Locust's between(0.1, 0.2)) unless user_detail_dict says otherwise;
      * "wait_time": 0 runs flat out. */

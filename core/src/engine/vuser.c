@@ -247,8 +247,12 @@ void ld__users_tick(ld__worker_t *w, uint64_t now)
 {
     double t = (double)(now - w->run->mono0_ns) * 1e-9;
     size_t want, j;
-    ld__ramp_advance(&w->ramp, &w->plan->shape, t);
-    want = mine(w, ld__ramp_users(&w->ramp));
+    if (w->run->live) {
+        want = mine(w, atomic_load(&w->run->live_users));
+    } else {
+        ld__ramp_advance(&w->ramp, &w->plan->shape, t);
+        want = mine(w, ld__ramp_users(&w->ramp));
+    }
     if (want > w->nusers) {
         ld__vuser_t **v = realloc(w->users, want * sizeof(*v));
         if (!v)

@@ -73,6 +73,8 @@ static void tick_cb(uv_timer_t *h)
         if (w->ramp.ended)
             w->sched_done = true;
     }
+    if (w->run->live)
+        ld__live_tick(w);
     if (++w->published_ticks >= PUBLISH_EVERY) {
         w->published_ticks = 0;
         ld__worker_publish(w);
@@ -86,6 +88,8 @@ static unsigned max_conns(const ld__worker_t *w)
     const ld_test_plan_t *p = w->plan;
     unsigned n = w->run->nthreads;
     double peak = p->open ? p->max_in_flight : ld__shape_peak(&p->shape);
+    if (w->run->live) /* any count may come: size for many users */
+        peak = 65536.0 * n;
     double per = ceil(peak / n) + 16;
     return per > 65536 ? 65536u : (unsigned)per;
 }

@@ -104,6 +104,14 @@ void ld__http_spec_free(void *spec);
 ld_method_t ld__http_spec_method(const void *spec);
 const char *ld__http_spec_literal_url(const void *spec);
 
+/** Start a request of spec sp on url (a redirect the native path hands
+ *  over); as_get sends it as a GET without the body. As the driver's
+ *  start otherwise. */
+int ld__http_start_url(ld__xfer_t *x, const ld__http_spec_t *sp,
+                       ld_params_t *p, ld_scope_t *s, unsigned flags,
+                       const char *url, bool as_get, ld__xfer_cb cb,
+                       void *user, char *err, size_t errsz);
+
 /** Append s[0..len) percent-encoded (form style: space as '+'). */
 int ld__url_encode(ld_buf_t *out, const char *s, size_t len);
 /** Append url to out, prefixed with host when it is relative. */

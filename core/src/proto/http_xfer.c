@@ -440,6 +440,28 @@ static int render_dynamic(ld__xfer_t *x, const ld__http_spec_t *sp,
     return rc;
 }
 
+/* Hand the prepared transfer to its multi handle. */
+static int launch(ld__xfer_t *x, unsigned flags, ld__xfer_cb cb, void *user,
+                  char *err, size_t errsz)
+{
+    int rc;
+    curl_easy_setopt(x->easy, CURLOPT_URL, x->url.data);
+    x->errbuf[0] = '\0';
+    x->rbytes = 0;
+    x->flags = flags;
+    ld_buf_reset(&x->rbody);
+    ld_buf_reset(&x->rhdr);
+    x->cb = cb;
+    x->user = user;
+    if ((rc = ld__curl_uv_add(x->cu, x->easy))) {
+        snprintf(err, errsz, "cannot start the request: %s", ld_strerror(rc));
+        x->cb = NULL;
+        return rc;
+    }
+    x->busy = true;
+    return 0;
+}
+
 static int http_start(ld__xfer_t *x, const void *spec, ld_params_t *p,
                       ld_scope_t *s, unsigned flags, ld__xfer_cb cb, void *user,
                       char *err, size_t errsz)
@@ -458,21 +480,34 @@ static int http_start(ld__xfer_t *x, const void *spec, ld_params_t *p,
         x->spec = NULL;
         return rc;
     }
-    curl_easy_setopt(x->easy, CURLOPT_URL, x->url.data);
-    x->errbuf[0] = '\0';
-    x->rbytes = 0;
-    x->flags = flags;
-    ld_buf_reset(&x->rbody);
-    ld_buf_reset(&x->rhdr);
-    x->cb = cb;
-    x->user = user;
-    if ((rc = ld__curl_uv_add(x->cu, x->easy))) {
-        snprintf(err, errsz, "cannot start the request: %s", ld_strerror(rc));
-        x->cb = NULL;
+    return launch(x, flags, cb, user, err, errsz);
+}
+
+int ld__http_start_url(ld__xfer_t *x, const ld__http_spec_t *sp,
+                       ld_params_t *p, ld_scope_t *s, unsigned flags,
+                       const char *url, bool as_get, ld__xfer_cb cb,
+                       void *user, char *err, size_t errsz)
+{
+    int rc;
+    if (x->busy) {
+        snprintf(err, errsz, "internal error: transfer slot busy");
+        return LD_EINTERNAL;
+    }
+    setup_spec(x, sp);
+    ld_buf_reset(&x->url);
+    if ((rc = ld_buf_adds(&x->url, url)) ||
+        (!as_get && (rc = render_body(x, sp, p, s))) ||
+        (rc = render_dynamic(x, sp, p, s))) {
+        snprintf(err, errsz, "cannot build the request: %s", ld_strerror(rc));
+        x->spec = NULL;
         return rc;
     }
-    x->busy = true;
-    return 0;
+    if (as_get) { /* a redirect turned it into a GET */
+        curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, NULL);
+        x->spec = NULL; /* set up again for the next request */
+    }
+    return launch(x, flags, cb, user, err, errsz);
 }
 
 static const char *error_text(ld__xfer_t *x, int code, char *buf, size_t n)

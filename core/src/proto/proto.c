@@ -2,14 +2,14 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "proto/proto_int.h"
+#include "proto/h1_int.h"
 
 static const struct {
     const char *user;
     const ld__proto_t *proto;
 } drivers[] = {
-    {"fast_http_user", &ld__proto_http},
-    {"http_user", &ld__proto_http},
+    {"fast_http_user", &ld__proto_h1},
+    {"http_user", &ld__proto_h1},
 };
 
 const ld__proto_t *ld__proto_for_user(const char *user)
@@ -18,6 +18,17 @@ const ld__proto_t *ld__proto_for_user(const char *user)
         if (!strcmp(drivers[i].user, user))
             return drivers[i].proto;
     return NULL;
+}
+
+bool ld__driver_parse(const char *s, ld__driver_t *out)
+{
+    static const char *const names[] = {"auto", "native", "curl"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (ld__driver_t)i;
+            return true;
+        }
+    return false;
 }
 
 int ld__diag_node(ld_diag_t *d, int code, const char *file, const ld_node_t *n,

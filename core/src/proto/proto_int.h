@@ -30,12 +30,20 @@
 #include "ldcore/params.h"
 #include "ldcore/stats.h"
 
+/* Which HTTP path sends requests (user_detail_dict "driver"). */
+typedef enum ld__driver {
+    LD__DRIVER_AUTO = 0, /* native for plain http://, libcurl otherwise */
+    LD__DRIVER_NATIVE,   /* the native HTTP/1.1 path for every task */
+    LD__DRIVER_CURL      /* libcurl for everything */
+} ld__driver_t;
+
 /* Task-independent settings a driver may use as defaults. */
 typedef struct ld__proto_defaults {
     const char *host; /* base for relative URLs, e.g. "http://localhost" */
     const char *http_version; /* "1.1", "2", "2-prior-knowledge" or NULL */
     double timeout_s;         /* default request timeout */
     const char *method;       /* legacy {"get": {...}} form: the key */
+    ld__driver_t driver;
 } ld__proto_defaults_t;
 
 /* One finished request, as the driver hands it to the engine. Everything is
@@ -97,6 +105,9 @@ const ld__proto_t *ld__proto_for_user(const char *user);
 /** Parse an http_version value ("1.1", "2", "2-prior-knowledge", ...) into
  *  a CURL_HTTP_VERSION_*; returns false when unknown. */
 bool ld__http_version_parse(const char *s, long *out);
+
+/** Parse a driver name ("auto", "native", "curl"); false when unknown. */
+bool ld__driver_parse(const char *s, ld__driver_t *out);
 
 /** The HTTP driver (libcurl multi on libuv). */
 extern const ld__proto_t ld__proto_http;

@@ -46,7 +46,8 @@ static const ld_param_t p_start_test[] = {
       "user (fast_http_user, http_user), http_version, host (base URL), "
       "wait_time (pause between a user's ticks: seconds or {\"min\", "
       "\"max\"}; default {\"min\": 0.1, \"max\": 0.2} as in the Python "
-      "templates; 0 runs flat out).",
+      "templates; 0 runs flat out), driver (auto: native HTTP/1.1 for plain "
+      "http://, libcurl otherwise; native; curl).",
       "user_detail_dict"),
     P("user_count", LD_J_INT, false, "50", NULL,
       "Number of simulated users.", NULL),

@@ -91,7 +91,7 @@ static void errors_are_recorded_and_run_goes_on(void **state)
     fixture_t *f = *state;
 
     assert_int_equal(run(f, "[\n  [\"LD_nope\"],\n"
-                            "  [\"LD_generate_html_report\"],\n"
+                            "  [\"LD_stop_dashboard\"],\n"
                             "  [\"print\", [\"still here\"]]\n]"),
                      LD_EFAILED);
     assert_int_equal(f->rep.n, 3);

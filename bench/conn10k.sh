@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# 10,000 concurrent keep-alive connections: loaddensity runs 10,000 users
+# (one connection each) against nginx on loopback and reports the client's
+# peak RSS, the connections nginx holds (stub_status, sampled mid-run), the
+# requests recorded and the client CPU time. Goal: <= 150 MiB RSS with every
+# request recorded.
+#
+# Usage: bench/conn10k.sh [SECONDS] [BUILD_DIR]   (defaults: 20, build)
+# Environment: CONN10K_USERS (10000), CONN10K_WAIT ("1 0": the users'
+#   wait_time between requests, one run each; 0 is flat out), CONN10K_DRIVERS
+#   ("auto curl"), BENCH_OUT (bench/results), BENCH_PORT (18392).
+# Needs nginx (scripts/install-deps.sh --bench) and a hard open-files limit
+# above USERS + 256 (ulimit -Hn); nginx needs as many.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-20}
+BUILD=${2:-build}
+LD="$BUILD/bin/loaddensity"
+USERS=${CONN10K_USERS:-10000}
+WAITS=${CONN10K_WAIT:-"1 0"}
+DRIVERS=${CONN10K_DRIVERS:-"auto curl"}
+OUT=${BENCH_OUT:-bench/results}
+PORT=${BENCH_PORT:-18392}
+mkdir -p "$OUT"
+command -v nginx >/dev/null || { echo "missing nginx: run scripts/install-deps.sh --bench" >&2; exit 2; }
+[ -x "$LD" ] || { echo "missing $LD: build first" >&2; exit 2; }
+need=$((USERS + 256))
+ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -ge "$need" ] || { echo "open files limited to $(ulimit -n) (< $need): raise ulimit -Hn" >&2; exit 2; }
+
+W=$(mktemp -d /tmp/ld10k.XXXXXX)
+chmod 755 "$W"
+trap 'kill $(cat "$W/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
+mkdir -p "$W/www" "$W/logs"
+printf 'Hello, world!' >"$W/www/13"
+cat >"$W/nginx.conf" <<EOF
+worker_processes 1;
+worker_cpu_affinity 01;
+worker_rlimit_nofile $((USERS * 2 + 1024));
+pid $W/nginx.pid;
+error_log $W/logs/error.log warn;
+events { worker_connections $((USERS * 2 + 512)); }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $W/logs;
+  proxy_temp_path $W/logs;
+  fastcgi_temp_path $W/logs;
+  uwsgi_temp_path $W/logs;
+  scgi_temp_path $W/logs;
+  server {
+    listen 127.0.0.1:$PORT backlog=4096;
+    root $W/www;
+    default_type text/plain;
+    location = /status { stub_status; }
+  }
+}
+EOF
+nginx -c "$W/nginx.conf" -p "$W"
+sleep 0.3
+curl -sf "http://127.0.0.1:$PORT/13" >/dev/null || { echo "nginx did not start" >&2; cat "$W/logs/error.log" >&2; exit 1; }
+
+results="$OUT/conn10k.tsv"
+printf "driver\tusers\twait_s\tseconds\trequests\tfailures\tnginx_active_mid\tpeak_rss_mib\tcpu_s\tbytes_per_user\n" >"$results"
+for drv in $DRIVERS; do
+  for wait in $WAITS; do
+    name="$drv-$wait"
+    cat >"$W/$name.ld.json" <<EOF
+[["LD_start_test", {"user_detail_dict": {"user": "fast_http_user", "wait_time": $wait, "driver": "$drv"},
+  "user_count": $USERS, "spawn_rate": $USERS, "test_time": $DUR,
+  "tasks": [{"method": "get", "request_url": "http://127.0.0.1:$PORT/13"}]}],
+ ["LD_generate_summary_report", {"report_name": "$W/$name"}]]
+EOF
+    /usr/bin/time -f "%U %S %M" -o "$W/$name.time" taskset -c 1 "$LD" run -q "$W/$name.ld.json" >"$W/$name.out" 2>&1 &
+    pid=$!
+    sleep $((DUR / 2 + 1))
+    active=$(curl -s "http://127.0.0.1:$PORT/status" | awk '/Active connections/ {print $3}')
+    wait "$pid" || true
+    read -r usr sys rss <"$W/$name.time"
+    python3 - "$W/$name.json" "$drv" "$USERS" "$wait" "$DUR" "${active:-0}" "$usr" "$sys" "$rss" <<'PY' | tee -a "$results"
+import json, sys
+path, drv, users, wait, dur, active, usr, sys_, rss = sys.argv[1:]
+try:
+    t = json.load(open(path))["totals"]
+    req, fail = t["requests"], t["failures"]
+except (OSError, ValueError, KeyError):
+    req = fail = 0
+rss_kib = int(rss)
+# what is left per user once the records (32 bytes each) are set aside
+per_user = (rss_kib * 1024 - 32 * req) / float(users)
+print("%s\t%s\t%s\t%s\t%d\t%d\t%s\t%.1f\t%.2f\t%.0f" % (
+    drv, users, wait, dur, req, fail, active, rss_kib / 1024.0,
+    float(usr) + float(sys_), per_user))
+PY
+    # let nginx drop the old connections before the next run
+    sleep 2
+  done
+done
+echo "table: $results"

@@ -1,0 +1,308 @@
+/*
+ * write.c - rows of the seed tables, written through prepared statements
+ * (one bind/step/reset per record inside the caller's transaction), plus the
+ * exact times the seed has no column for: every record's start time (ns),
+ * latency (us) and flags, packed into chunks of ld_record_times keyed by the
+ * records.id of their first record.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TIMES_CHUNK 16384u
+
+/* Rows per multi-row INSERT: one statement step per ROWS records cuts the
+ * per-statement overhead (about 40 % of a single-row insert); the tail of
+ * a batch goes through the single-row statement. */
+#define ROWS 32
+
+#define COLS "INSERT INTO records (run_id, outcome, method, name, url, " \
+             "status_code, response_time_ms, response_length, error) VALUES "
+
+static const char ins_times_sql[] =
+    "INSERT INTO ld_record_times (run_id, first_id, n, data) "
+    "VALUES (?1, ?2, ?3, ?4)";
+
+/* "(?1,?2,...,?9),(?1,?10,...,?17),..." for n rows: ?1 is the run id. */
+static char *ins_sql(unsigned n)
+{
+    ld_buf_t b;
+    int rc = 0;
+
+    ld_buf_init(&b, 0);
+    rc = ld_buf_adds(&b, COLS);
+    for (unsigned k = 0; !rc && k < n; k++) {
+        unsigned p = 2 + 8 * k;
+        rc = ld_buf_printf(&b, "%s(?1,?%u,?%u,?%u,?%u,?%u,?%u,?%u,?%u)",
+                           k ? "," : "", p, p + 1, p + 2, p + 3, p + 4,
+                           p + 5, p + 6, p + 7);
+    }
+    return rc ? NULL : ld_buf_take(&b, NULL);
+}
+
+static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+                const char *path, ld_diag_t *d)
+{
+    int src = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+                                 NULL);
+
+    return src ? ld__db_fail(db, src, path, "cannot prepare a statement", d)
+               : 0;
+}
+
+static int prep_rows(ld__writer_t *w, unsigned n, sqlite3_stmt **st,
+                     ld_diag_t *d)
+{
+    char *sql = ins_sql(n);
+    int rc = sql ? prep(w->db, sql, st, w->path, d) : LD_ENOMEM;
+
+    free(sql);
+    /* run_id never changes: bound once, kept across resets. */
+    if (!rc)
+        sqlite3_bind_int64(*st, 1, w->run_id);
+    return rc;
+}
+
+int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
+                    int64_t run_id, ld_diag_t *d)
+{
+    int rc = 0;
+
+    memset(w, 0, sizeof(*w));
+    w->db = db;
+    w->path = path;
+    w->run_id = run_id;
+    w->times = malloc((size_t)TIMES_CHUNK * LD__TIME_BYTES);
+    if (!w->times)
+        return LD_ENOMEM;
+    rc = prep_rows(w, 1, &w->ins, d);
+    if (!rc)
+        rc = prep_rows(w, ROWS, &w->ins_many, d);
+    if (!rc)
+        rc = prep(db, ins_times_sql, &w->ins_times, path, d);
+    if (!rc)
+        sqlite3_bind_int64(w->ins_times, 1, run_id);
+    if (rc)
+        ld__writer_close(w);
+    return rc;
+}
+
+void ld__writer_close(ld__writer_t *w)
+{
+    sqlite3_finalize(w->ins);
+    sqlite3_finalize(w->ins_many);
+    sqlite3_finalize(w->ins_times);
+    free(w->times);
+    memset(w, 0, sizeof(*w));
+}
+
+static void put_le(unsigned char *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+int ld__writer_flush(ld__writer_t *w, ld_diag_t *d)
+{
+    sqlite3_stmt *st = w->ins_times;
+    int src;
+
+    if (!w->ntimes)
+        return 0;
+    sqlite3_bind_int64(st, 2, w->first_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)w->ntimes);
+    sqlite3_bind_blob(st, 4, w->times, (int)(w->ntimes * LD__TIME_BYTES),
+                      SQLITE_STATIC);
+    src = sqlite3_step(st);
+    sqlite3_reset(st);
+    w->ntimes = 0;
+    return src == SQLITE_DONE
+               ? 0
+               : ld__db_fail(w->db, src, w->path, "cannot write the run", d);
+}
+
+/* Chunks cover consecutive ids; a gap (never seen inside one transaction,
+ * but cheap to guard) starts a new chunk. */
+static int add_time(ld__writer_t *w, int64_t id, const ld_record_t *rec,
+                    ld_diag_t *d)
+{
+    unsigned char *p;
+    int rc = 0;
+
+    if (w->ntimes && (id != w->first_id + (int64_t)w->ntimes ||
+                      w->ntimes == TIMES_CHUNK))
+        rc = ld__writer_flush(w, d);
+    if (rc)
+        return rc;
+    if (!w->ntimes)
+        w->first_id = id;
+    p = w->times + w->ntimes * LD__TIME_BYTES;
+    put_le(p, rec->start_ns, 8);
+    put_le(p + 8, rec->latency_us, 4);
+    p[12] = rec->flags;
+    w->ntimes++;
+    return 0;
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const ld_records_t *r,
+                     uint32_t id)
+{
+    if (id)
+        sqlite3_bind_text(st, i, ld_records_str(r, id), -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Status codes as text without snprintf (hot loop); buf lives until the
+ * statement has run. */
+static void bind_status(sqlite3_stmt *st, int i, uint16_t status, char *buf)
+{
+    char *p = buf + 6;
+    unsigned v = status;
+
+    if (!status) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sqlite3_bind_text(st, i, p, (int)(buf + 6 - p), SQLITE_STATIC);
+}
+
+/* Bind one record's 8 values from parameter p on. */
+static void bind_rec(sqlite3_stmt *st, int p, const ld_records_t *r,
+                     const ld_record_t *rec, char *status)
+{
+    sqlite3_bind_text(st, p, rec->error_id ? "failure" : "success", -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 1, ld_method_name((ld_method_t)rec->method),
+                      -1, SQLITE_STATIC);
+    bind_str(st, p + 2, r, rec->name_id);
+    bind_str(st, p + 3, r, rec->url_id);
+    bind_status(st, p + 4, rec->status, status);
+    sqlite3_bind_int64(st, p + 5, ((int64_t)rec->latency_us + 500) / 1000);
+    sqlite3_bind_int64(st, p + 6, rec->resp_len);
+    bind_str(st, p + 7, r, rec->error_id);
+}
+
+/* Insert n (1 or ROWS) records from index i; ids are consecutive within
+ * one statement of our write transaction. */
+static int insert_rows(ld__writer_t *w, const ld_records_t *r, size_t i,
+                       unsigned n, ld_diag_t *d)
+{
+    sqlite3_stmt *st = n == 1 ? w->ins : w->ins_many;
+    char status[ROWS][8];
+    int64_t last;
+    int rc = 0, src;
+
+    for (unsigned k = 0; k < n; k++)
+        bind_rec(st, 2 + 8 * (int)k, r, ld_records_at(r, i + k), status[k]);
+    src = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE)
+        return ld__db_fail(w->db, src, w->path, "cannot write the run", d);
+    last = sqlite3_last_insert_rowid(w->db);
+    for (unsigned k = 0; !rc && k < n; k++)
+        rc = add_time(w, last - (int64_t)(n - 1 - k), ld_records_at(r, i + k),
+                      d);
+    return rc;
+}
+
+int ld__writer_add(ld__writer_t *w, const ld_records_t *r, size_t from,
+                   size_t to, ld_diag_t *d)
+{
+    int rc = 0;
+    size_t i = from;
+
+    for (; !rc && to - i >= ROWS; i += ROWS)
+        rc = insert_rows(w, r, i, ROWS, d);
+    for (; !rc && i < to; i++)
+        rc = insert_rows(w, r, i, 1, d);
+    return rc;
+}
+
+/* ---- the run row ---- */
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t ms)
+{
+    char iso[40];
+
+    if (ms <= 0) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    ld_utc_iso8601(iso, sizeof(iso), ms);
+    sqlite3_bind_text(st, i, iso, -1, SQLITE_TRANSIENT);
+}
+
+static char *metadata_text(const json_t *metadata)
+{
+    /* As the Python tool: no metadata is stored as "{}". */
+    if (!metadata)
+        return ld_strdup("{}");
+    return json_dumps(metadata, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+int ld__run_insert(sqlite3 *db, const char *path, const char *label,
+                   const json_t *metadata, int64_t started_ms,
+                   int64_t finished_ms, int64_t total, int64_t failed,
+                   int64_t *run_id, ld_diag_t *d)
+{
+    sqlite3_stmt *st = NULL;
+    char *meta = metadata_text(metadata);
+    int rc = 0, src;
+
+    if (!meta)
+        return LD_ENOMEM;
+    src = sqlite3_prepare_v2(db,
+                             "INSERT INTO runs (label, started_at, "
+                             "finished_at, total, failed, metadata) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             -1, &st, NULL);
+    if (src == SQLITE_OK) {
+        if (label)
+            sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+        bind_time(st, 2, started_ms);
+        bind_time(st, 3, finished_ms);
+        sqlite3_bind_int64(st, 4, total);
+        sqlite3_bind_int64(st, 5, failed);
+        sqlite3_bind_text(st, 6, meta, -1, SQLITE_STATIC);
+        src = sqlite3_step(st);
+    }
+    if (src != SQLITE_DONE)
+        rc = ld__db_fail(db, src, path, "cannot write the run", d);
+    else
+        *run_id = sqlite3_last_insert_rowid(db);
+    sqlite3_finalize(st);
+    free(meta);
+    return rc;
+}
+
+int ld__run_update(sqlite3 *db, const char *path, int64_t run_id,
+                   int64_t finished_ms, int64_t total, int64_t failed,
+                   ld_diag_t *d)
+{
+    sqlite3_stmt *st = NULL;
+    int src;
+
+    src = sqlite3_prepare_v2(db,
+                             "UPDATE runs SET total=?2, failed=?3, "
+                             "finished_at=coalesce(?4, finished_at) "
+                             "WHERE id=?1",
+                             -1, &st, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run_id);
+        sqlite3_bind_int64(st, 2, total);
+        sqlite3_bind_int64(st, 3, failed);
+        bind_time(st, 4, finished_ms);
+        src = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return src == SQLITE_DONE
+               ? 0
+               : ld__db_fail(db, src, path, "cannot update the run", d);
+}
