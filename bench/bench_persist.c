@@ -5,7 +5,8 @@
  * names, ~2000 distinct URLs, 2 % failures, log-normal latencies), then
  * persists them to a fresh file, then a second run to the same (now WAL)
  * file, and streams a third run through ld_stream_*. For each: wall time
- * and the extra peak RSS over the RSS before the step.
+ * and CPU time (user + system of the process: the stream's writer thread
+ * included), and the extra peak RSS over the RSS before the step.
  *
  * Each step runs in a fresh child process (forked after the records are
  * built). Peak RSS: the kernel's high-water mark is reset before each step by
@@ -135,8 +136,18 @@ static long maxrss_kib(void)
     return ru.ru_maxrss;
 }
 
+static double cpu_s(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
 typedef struct meter {
     double t0;
+    double cpu0;
     long rss0;
     long maxrss0;
     bool hwm;
@@ -147,6 +158,7 @@ static void start(meter_t *m)
     m->hwm = reset_peak();
     m->rss0 = status_kib("VmRSS");
     m->maxrss0 = maxrss_kib();
+    m->cpu0 = cpu_s();
     m->t0 = now_s();
 }
 
@@ -156,9 +168,10 @@ static void report(const meter_t *m, const char *what, size_t n)
     long extra = m->hwm ? status_kib("VmHWM") - m->rss0
                         : maxrss_kib() - m->maxrss0;
 
-    printf("%-34s %9zu records %7.3f s %10.0f rec/s  extra peak RSS "
-           "%6.1f MiB%s\n",
-           what, n, dt, (double)n / dt, (double)extra / 1024.0,
+    printf("%-32s %8zu rec %7.3f s wall %7.3f s cpu %8.0f rec/s  extra "
+           "peak RSS %5.1f MiB%s\n",
+           what, n, dt, cpu_s() - m->cpu0, (double)n / dt,
+           (double)extra / 1024.0,
            m->hwm ? "" : " (ru_maxrss delta, lower bound)");
 }
 

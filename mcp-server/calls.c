@@ -291,8 +291,10 @@ void mcp_call_cancel(mcp_server_t *s, const json_t *id, const char *reason)
         mcp_call_t *c = &s->calls[i];
 
         if (c->used && !c->finished && json_equal(c->id, id)) {
-            /* A second cancellation stops at once. */
-            c->interrupt = c->interrupt ? 2 : 1;
+            /* A second cancellation stops at once. The engine reads the
+               flag with atomic loads from its collector thread. */
+            __atomic_store_n(&c->interrupt, c->interrupt ? 2 : 1,
+                             __ATOMIC_RELAXED);
             tool = c->tool->name;
             break;
         }
@@ -313,7 +315,7 @@ void mcp_calls_shutdown(mcp_server_t *s, int level)
     s->stopping = 1;
     for (size_t i = 0; i < MCP_MAX_CALLS; i++)
         if (s->calls[i].used && !s->calls[i].finished)
-            s->calls[i].interrupt = level;
+            __atomic_store_n(&s->calls[i].interrupt, level, __ATOMIC_RELAXED);
     while (s->running_threads > 0)
         if (pthread_cond_timedwait(&s->idle, &s->lock, &until) == ETIMEDOUT)
             break;

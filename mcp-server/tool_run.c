@@ -132,7 +132,9 @@ static json_t *run_result(mcp_call_t *c, const json_t *summary,
                                        c->srv->opts.max_result_bytes - 512);
 
     return json_pack("{s:s,s:o,s:I,s:I,s:f,s:I}", "status",
-                     c->interrupt ? "cancelled" : "completed", "summary",
+                     __atomic_load_n(&c->interrupt, __ATOMIC_RELAXED)
+                         ? "cancelled" : "completed",
+                     "summary",
                      trimmed, "requests",
                      (json_int_t)json_number_value(
                          json_object_get(tot, "requests")),
@@ -372,7 +374,9 @@ static json_t *action_result(mcp_call_t *c, const ld_exec_report_t *rep,
     json_t *results = trim_results(ld_exec_report_to_json(rep),
                                    c->srv->opts.max_result_bytes - 1024,
                                    &omitted);
-    const char *status = c->interrupt || rc == LD_ESTOPPED ? "cancelled"
+    const char *status = __atomic_load_n(&c->interrupt, __ATOMIC_RELAXED) ||
+                                 rc == LD_ESTOPPED
+                             ? "cancelled"
                          : rc ? "failed" : "completed";
     json_t *o = json_pack("{s:s,s:I,s:I,s:o}", "status", status, "actions",
                           (json_int_t)rep->n, "failed",

@@ -90,6 +90,8 @@ typedef struct ld_run_opts {
                                            wait */
     ld_progress_cb progress;            /* may be NULL */
     void *progress_user;
+    struct ld_stream *stream;           /* SQLite stream (store.h) fed about
+                                           once a second, or NULL */
 } ld_run_opts_t;
 
 /**

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "ldcore/store.h"
 #include "ldcore/cluster.h"
 
 #define BAR_WIDTH 20
@@ -60,6 +61,49 @@ static void note_ignored(ld_ctx_t *ctx, const ld_args_t *args, FILE *err)
                 args->file ? args->file : "", n->pos.line, n->pos.col);
 }
 
+/* "database": stream records into SQLite while the test runs, so a killed
+ * process loses at most about a second of them (store.h). */
+static int open_stream(const ld_args_t *args, ld_run_opts_t *opts,
+                       ld_diag_t *d)
+{
+    const char *db = ld_args_str(args, "database", NULL);
+    int rc;
+
+    if (!db)
+        return 0;
+    rc = ld_stream_open(db, NULL, NULL, &opts->stream, d);
+    if (rc && d && !d->pos.line) {
+        const ld_node_t *n = ld_args_get(args, "database");
+        char msg[sizeof(d->msg)];
+
+        /* Point at the argument, and name the database in the message. */
+        snprintf(msg, sizeof(msg), "database %.300s: %.700s", db, d->msg);
+        ld_diag_set(d, rc, args->file ? args->file : "", &n->pos, "%s", msg);
+    }
+    return rc;
+}
+
+static int close_stream(ld_run_opts_t *opts, int run_rc, json_t *summary,
+                        ld_diag_t *d)
+{
+    ld_diag_t sd;
+    int64_t run_id = 0;
+    int rc;
+
+    if (!opts->stream)
+        return run_rc;
+    ld_diag_clear(&sd);
+    rc = ld_stream_close(opts->stream, &run_id, &sd);
+    opts->stream = NULL;
+    if (!run_rc && summary && !rc)
+        json_object_set_new(summary, "run_id", json_integer(run_id));
+    if (run_rc)
+        return run_rc;
+    if (rc && d)
+        *d = sd;
+    return rc;
+}
+
 int ld_cmd_start_test(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
                       ld_diag_t *d)
 {
@@ -83,8 +127,13 @@ int ld_cmd_start_test(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
         opts.progress = tty ? ld_progress_print_tty : ld_progress_print_plain;
         opts.progress_user = err;
     }
+    if ((rc = open_stream(args, &opts, d))) {
+        ld_test_plan_free(plan);
+        return rc;
+    }
     rc = ld_test_run(plan, &opts, ctx->records, &summary, d);
     ld_test_plan_free(plan);
+    rc = close_stream(&opts, rc, summary, d);
     if (rc) {
         json_decref(summary);
         return rc;

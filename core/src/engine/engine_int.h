@@ -279,6 +279,7 @@ struct ld__worker {
     uint64_t grace_end_ns;
     ld__live_t live;
     struct ld__lagg *lagg; /* live engine (live.c): this worker's counts */
+    size_t streamed;       /* records already pushed to opts->stream */
 };
 
 struct ld__run {

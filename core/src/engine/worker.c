@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "ldcore/store.h"
 
 #define TICK_MS 10
 #define PUBLISH_EVERY 25 /* ticks: ~4 times a second */
@@ -41,6 +42,16 @@ void ld__worker_publish(ld__worker_t *w)
     pthread_mutex_unlock(&w->live.mu);
     if (any)
         ld_hist_reset(&w->hist_live);
+    /* The worker owns its store, so pushing a copy races with nothing;
+     * the final publish at worker exit pushes the rest. */
+    if (w->run->opts && w->run->opts->stream) {
+        size_t n = ld_records_count(w->records);
+
+        if (n > w->streamed &&
+            ld_stream_push(w->run->opts->stream, w->records, w->streamed,
+                           n) == 0)
+            w->streamed = n;
+    }
 }
 
 static void stop_all(ld__worker_t *w, bool now)
