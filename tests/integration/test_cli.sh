@@ -116,5 +116,22 @@ if cmp -s "$T/out" "$SRC/docs/commands.md"; then ok "docs/commands.md is up to d
   diff "$T/out" "$SRC/docs/commands.md" | head -20
 fi
 
+# The seed's own example, unchanged but for its URL pointed at the embedded
+# target (30 s, 20 users): every request succeeds and the summary report
+# counts exactly what the target served.
+"$LD" target --port 0 >"$T/target.out" 2>&1 &
+tpid=$!
+for _ in $(seq 50); do grep -q listening "$T/target.out" && break; sleep 0.1; done
+tport=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/target.out" | head -1)
+sed "s/127.0.0.1:18089/127.0.0.1:$tport/" "$SRC/examples/seed_smoke.json" >seed.json
+expect "seed example runs" 0 "$LD" run -q seed.json
+kill -INT "$tpid"; wait "$tpid"
+served=$(sed -n 's/^served \([0-9]*\) requests.*/\1/p' "$T/target.out")
+if python3 -c 'import json,sys; s=json.load(open("smoke.json")); t=s["totals"]; assert t["failures"]==0 and t["requests"]==int(sys.argv[1])>100, (t, sys.argv[1]); assert set(s["per_name"])=={"http://127.0.0.1:%s/get" % sys.argv[2], "http://127.0.0.1:%s/post" % sys.argv[2]}' "$served" "$tport"; then
+  ok "seed example: summary matches what the target served ($served requests)"
+else
+  ko "seed example summary"; cat smoke.json | head -30
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
