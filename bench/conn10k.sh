@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # 10,000 concurrent keep-alive connections: loaddensity runs 10,000 users
 # (one connection each) against nginx on loopback and reports the client's
-# peak RSS, the connections nginx holds (stub_status, sampled mid-run), the
+# peak RSS, the connections established to nginx (ss, sampled mid-run), the
 # requests recorded and the client CPU time. Goal: <= 150 MiB RSS with every
 # request recorded.
 #
 # Usage: bench/conn10k.sh [SECONDS] [BUILD_DIR]   (defaults: 20, build)
-# Environment: CONN10K_USERS (10000), CONN10K_WAIT ("1 0": the users'
-#   wait_time between requests, one run each; 0 is flat out), CONN10K_DRIVERS
+# Environment: CONN10K_USERS (10000), CONN10K_SPAWN (2000 users per second:
+#   faster, a single nginx worker busy serving the first users overflows
+#   its accept queue and drops some new connections), CONN10K_WAIT ("1 0":
+#   the users' wait_time between requests, one run each; 0 is flat out),
+#   CONN10K_DRIVERS
 #   ("auto curl"), BENCH_OUT (bench/results), BENCH_PORT (18392).
-# Needs nginx (scripts/install-deps.sh --bench) and a hard open-files limit
-# above USERS + 256 (ulimit -Hn); nginx needs as many.
+# Needs nginx (scripts/install-deps.sh --bench), a hard open-files limit
+# above USERS + 256 (ulimit -Hn; nginx needs as many), and USERS free
+# ephemeral ports per run (each run uses its own nginx port, as the client
+# leaves USERS sockets in TIME_WAIT for a minute after a run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-20}
 BUILD=${2:-build}
 LD="$BUILD/bin/loaddensity"
 USERS=${CONN10K_USERS:-10000}
+SPAWN=${CONN10K_SPAWN:-2000}
 WAITS=${CONN10K_WAIT:-"1 0"}
 DRIVERS=${CONN10K_DRIVERS:-"auto curl"}
 OUT=${BENCH_OUT:-bench/results}
@@ -28,6 +34,9 @@ need=$((USERS + 256))
 ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge "$need" ] || { echo "open files limited to $(ulimit -n) (< $need): raise ulimit -Hn" >&2; exit 2; }
 
+# nginx runs as www-data: its workers cannot go past the hard limit
+NOFILE=$((USERS * 2 + 1024))
+[ "$NOFILE" -le "$(ulimit -Hn)" ] || NOFILE=$(ulimit -Hn)
 W=$(mktemp -d /tmp/ld10k.XXXXXX)
 chmod 755 "$W"
 trap 'kill $(cat "$W/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
@@ -36,10 +45,10 @@ printf 'Hello, world!' >"$W/www/13"
 cat >"$W/nginx.conf" <<EOF
 worker_processes 1;
 worker_cpu_affinity 01;
-worker_rlimit_nofile $((USERS * 2 + 1024));
+worker_rlimit_nofile $NOFILE;
 pid $W/nginx.pid;
 error_log $W/logs/error.log warn;
-events { worker_connections $((USERS * 2 + 512)); }
+events { worker_connections $((NOFILE - 64)); }
 http {
   access_log off;
   keepalive_requests 100000000;
@@ -50,10 +59,16 @@ http {
   uwsgi_temp_path $W/logs;
   scgi_temp_path $W/logs;
   server {
+    # one port per run: the client's TIME_WAIT sockets of a run (one per
+    # user, 60 s) would otherwise use up the ephemeral ports of the next
     listen 127.0.0.1:$PORT backlog=4096;
+    listen 127.0.0.1:$((PORT + 1)) backlog=4096;
+    listen 127.0.0.1:$((PORT + 2)) backlog=4096;
+    listen 127.0.0.1:$((PORT + 3)) backlog=4096;
+    listen 127.0.0.1:$((PORT + 4)) backlog=4096;
+    listen 127.0.0.1:$((PORT + 5)) backlog=4096;
     root $W/www;
     default_type text/plain;
-    location = /status { stub_status; }
   }
 }
 EOF
@@ -62,20 +77,23 @@ sleep 0.3
 curl -sf "http://127.0.0.1:$PORT/13" >/dev/null || { echo "nginx did not start" >&2; cat "$W/logs/error.log" >&2; exit 1; }
 
 results="$OUT/conn10k.tsv"
-printf "driver\tusers\twait_s\tseconds\trequests\tfailures\tnginx_active_mid\tpeak_rss_mib\tcpu_s\tbytes_per_user\n" >"$results"
+printf "driver\tusers\twait_s\tseconds\trequests\tfailures\tconns_mid_run\tpeak_rss_mib\tcpu_s\tbytes_per_user\n" >"$results"
+run=0
 for drv in $DRIVERS; do
   for wait in $WAITS; do
     name="$drv-$wait"
+    rport=$((PORT + run % 6))
+    run=$((run + 1))
     cat >"$W/$name.ld.json" <<EOF
 [["LD_start_test", {"user_detail_dict": {"user": "fast_http_user", "wait_time": $wait, "driver": "$drv"},
-  "user_count": $USERS, "spawn_rate": $USERS, "test_time": $DUR,
-  "tasks": [{"method": "get", "request_url": "http://127.0.0.1:$PORT/13"}]}],
+  "user_count": $USERS, "spawn_rate": $SPAWN, "test_time": $DUR,
+  "tasks": [{"method": "get", "request_url": "http://127.0.0.1:$rport/13"}]}],
  ["LD_generate_summary_report", {"report_name": "$W/$name"}]]
 EOF
     /usr/bin/time -f "%U %S %M" -o "$W/$name.time" taskset -c 1 "$LD" run -q "$W/$name.ld.json" >"$W/$name.out" 2>&1 &
     pid=$!
     sleep $((DUR / 2 + 1))
-    active=$(curl -s "http://127.0.0.1:$PORT/status" | awk '/Active connections/ {print $3}')
+    active=$(ss -Htn state established "( dport = :$rport )" | wc -l)
     wait "$pid" || true
     read -r usr sys rss <"$W/$name.time"
     python3 - "$W/$name.json" "$drv" "$USERS" "$wait" "$DUR" "${active:-0}" "$usr" "$sys" "$rss" <<'PY' | tee -a "$results"
@@ -93,8 +111,7 @@ print("%s\t%s\t%s\t%s\t%d\t%d\t%s\t%.1f\t%.2f\t%.0f" % (
     drv, users, wait, dur, req, fail, active, rss_kib / 1024.0,
     float(usr) + float(sys_), per_user))
 PY
-    # let nginx drop the old connections before the next run
-    sleep 2
+    sleep 2 # let nginx drop the old connections
   done
 done
 echo "table: $results"

@@ -107,8 +107,9 @@ static int parse(int argc, char **argv, lint_opts_t *o)
     }
     if (strcmp(o->format, "text") && strcmp(o->format, "json") &&
         strcmp(o->format, "github")) {
-        fprintf(stderr, "loaddensity lint: unknown format '%s' (text, json "
-                        "or github)\n",
+        fprintf(stderr,
+                "loaddensity lint: unknown format '%s' (text, json "
+                "or github)\n",
                 o->format);
         return -1;
     }
@@ -146,9 +147,9 @@ static int lint_one(const char *path, const lint_opts_t *o, json_t *all,
         json_decref(a);
     } else {
         ld_buf_init(&out, 0);
-        rc = ld_lint_format(&r, strcmp(o->format, "github")
-                                    ? LD_LINT_FMT_TEXT
-                                    : LD_LINT_FMT_GITHUB,
+        rc = ld_lint_format(&r,
+                            strcmp(o->format, "github") ? LD_LINT_FMT_TEXT
+                                                        : LD_LINT_FMT_GITHUB,
                             &out);
         if (!rc && out.data)
             fputs(out.data, stdout);

@@ -26,8 +26,9 @@ typedef struct cc {
     ld_cursor_t c;
     size_t off;
     json_t *items;
-    json_t *range;      /* the token's range, shared by the items */
-    bool quoted;        /* the range starts at a quote */
+    json_t *range; /* the token's range, shared by the items */
+    bool quoted;   /* the token is a string: the range starts after
+                      its opening quote */
 } cc_t;
 
 /* Escape text for a snippet ($, } and \ are special). */
@@ -40,30 +41,29 @@ static void snip_esc(ld_buf_t *b, const char *s)
     }
 }
 
+/* One item. Inside a string the range starts after the opening quote, so
+   what was typed matches the label; text then drops its own quote. */
 static void add(cc_t *cc, const char *label, int kind, const char *detail,
-                const char *sort, const char *text, bool snippet,
-                json_t *data)
+                const char *sort, const char *text, bool snippet)
 {
-    json_t *it = json_pack("{s:s,s:i,s:{s:O,s:s},s:i}", "label", label,
-                           "kind", kind, "textEdit", "range", cc->range,
-                           "newText", text, "insertTextFormat",
-                           snippet ? 2 : 1);
-    char filter[200];
+    json_t *it;
 
-    if (!it) {
-        json_decref(data);
+    if (cc->quoted && text[0] == '"')
+        text++;
+    if (cc->s->item_defaults) /* the range goes once, in itemDefaults */
+        it = json_pack("{s:s,s:i,s:s}", "label", label, "kind", kind,
+                       "textEditText", text);
+    else
+        it = json_pack("{s:s,s:i,s:{s:O,s:s}}", "label", label, "kind", kind,
+                       "textEdit", "range", cc->range, "newText", text);
+    if (!it)
         return;
-    }
+    if (snippet)
+        json_object_set_new(it, "insertTextFormat", json_integer(2));
     if (detail)
         json_object_set_new(it, "detail", json_string(detail));
     if (sort)
         json_object_set_new(it, "sortText", json_string(sort));
-    if (cc->quoted) {
-        snprintf(filter, sizeof(filter), "\"%s\"", label);
-        json_object_set_new(it, "filterText", json_string(filter));
-    }
-    if (data)
-        json_object_set_new(it, "data", data);
     json_array_append_new(cc->items, it);
 }
 
@@ -150,8 +150,10 @@ static void value_snippet(ld_buf_t *b, unsigned types, const char *const *vals,
         return;
     }
     if (snippets && shape && !strcmp(shape, "tasks")) {
-        ld_buf_printf(b, "[{\"method\": \"get\", \"request_url\": "
-                         "\"${%d:/}\"}]", stop);
+        ld_buf_printf(b,
+                      "[{\"method\": \"get\", \"request_url\": "
+                      "\"${%d:/}\"}]",
+                      stop);
         return;
     }
     v = empty_value(types, shape);
@@ -180,7 +182,7 @@ static void key_item(cc_t *cc, const char *name, unsigned types,
     }
     if (b.data)
         add(cc, name, K_PROPERTY, detail, sort, b.data,
-            snip && strchr(b.data, '$'), NULL);
+            snip && strchr(b.data, '$'));
     ld_buf_free(&b);
 }
 
@@ -204,7 +206,7 @@ static void args_snippet(ld_buf_t *b, const ld_command_t *c, bool snippets)
         ld_buf_adds(b, "}");
 }
 
-static void command_items(cc_t *cc, bool whole_action)
+static void build_commands(cc_t *cc, bool whole_action)
 {
     size_t n, i;
     const ld_command_t *c = ld_registry_commands(&n);
@@ -221,14 +223,49 @@ static void command_items(cc_t *cc, bool whole_action)
             args_snippet(&b, &c[i], snip);
         if (whole_action)
             ld_buf_adds(&b, "]");
-        snprintf(sort, sizeof(sort), "%d%s", avail ? 0 : 1, c[i].name);
-        snprintf(detail, sizeof(detail), "%s%s", c[i].summary,
-                 avail ? "" : " (not available in this build)");
+        /* the summary and documentation come with completionItem/resolve;
+           commands this build cannot run sort last */
+        snprintf(sort, sizeof(sort), "~%s", c[i].name);
+        snprintf(detail, sizeof(detail), "%s (not available in this build)",
+                 c[i].summary);
         if (b.data)
-            add(cc, c[i].name, K_FUNCTION, detail, sort, b.data,
-                snip && strchr(b.data, '$'),
-                json_pack("{s:s}", "command", c[i].name));
+            add(cc, c[i].name, K_FUNCTION, avail ? NULL : detail,
+                avail ? NULL : sort, b.data, snip && strchr(b.data, '$'));
         ld_buf_free(&b);
+    }
+}
+
+/* The 80-odd command items are the same for every request of a variant
+   but for their range: build them once, then only move the range. */
+static void command_items(cc_t *cc, bool whole_action)
+{
+    int k = (whole_action ? 4 : 0) | (cc->c.action_has_args ? 2 : 0) |
+            (cc->quoted ? 1 : 0);
+    lsp_server_t *s = cc->s;
+    json_t *mine = cc->range;
+
+    if (!s->cmd_items[k]) {
+        cc->range = json_deep_copy(mine);
+        build_commands(cc, whole_action);
+        s->cmd_items[k] = json_incref(cc->items);
+        s->cmd_range[k] = cc->range;
+        cc->range = mine;
+        return;
+    }
+    json_object_set(s->cmd_range[k], "start", json_object_get(mine, "start"));
+    json_object_set(s->cmd_range[k], "end", json_object_get(mine, "end"));
+    json_decref(cc->items);
+    cc->items = json_incref(s->cmd_items[k]);
+}
+
+void lsp_completion_free(lsp_server_t *s)
+{
+    size_t i;
+
+    for (i = 0; i < 8; i++) {
+        json_decref(s->cmd_items[i]);
+        json_decref(s->cmd_range[i]);
+        s->cmd_items[i] = s->cmd_range[i] = NULL;
     }
 }
 
@@ -260,7 +297,7 @@ static void enum_items(cc_t *cc, const char *const *vals, const char *detail)
     for (i = 0; vals && vals[i]; i++) {
         snprintf(text, sizeof(text), "\"%s\"", vals[i]);
         snprintf(sort, sizeof(sort), "%03zu", i);
-        add(cc, vals[i], K_ENUM_MEMBER, detail, sort, text, false, NULL);
+        add(cc, vals[i], K_ENUM_MEMBER, detail, sort, text, false);
     }
 }
 
@@ -273,17 +310,17 @@ static void typed_values(cc_t *cc, unsigned types, const char *const *vals,
     if (cc->c.in_string)
         return;
     if (types & LD_J_BOOL) {
-        add(cc, "true", K_VALUE, NULL, "1", "true", false, NULL);
-        add(cc, "false", K_VALUE, NULL, "1", "false", false, NULL);
+        add(cc, "true", K_VALUE, NULL, "1", "true", false);
+        add(cc, "false", K_VALUE, NULL, "1", "false", false);
     }
     if (def && !vals) {
-        add(cc, def, K_VALUE, "default", "0", def, false, NULL);
+        add(cc, def, K_VALUE, "default", "0", def, false);
     } else if (shape && (!strcmp(shape, "tasks") ||
                          !strcmp(shape, "user_detail_dict"))) {
         ld_buf_init(&b, 0);
         value_snippet(&b, types, NULL, NULL, shape, false, 1);
         if (b.data)
-            add(cc, b.data, K_VALUE, "skeleton", "0", b.data, false, NULL);
+            add(cc, b.data, K_VALUE, "skeleton", "0", b.data, false);
         ld_buf_free(&b);
     }
 }
@@ -296,8 +333,8 @@ static void field_keys(cc_t *cc)
 
     for (i = 0; i < n; i++) {
         snprintf(sort, sizeof(sort), "%03zu", i);
-        key_item(cc, f[i].name, f[i].types, f[i].enums, NULL, f[i].shape,
-                 NULL, sort);
+        key_item(cc, f[i].name, f[i].types, f[i].enums, NULL, f[i].shape, NULL,
+                 sort);
     }
 }
 
@@ -319,22 +356,11 @@ static void shape_keys(cc_t *cc)
 
 /* ---- placeholders ---- */
 
-static bool seen_before(const ld_lint_result_t *r, size_t i)
-{
-    size_t j;
-
-    for (j = 0; j < i; j++)
-        if (r->defs[j].kind == r->defs[i].kind &&
-            !strcmp(r->defs[j].name, r->defs[i].name))
-            return true;
-    return false;
-}
-
 /* The columns of a CSV file's header row (path relative to the document's
    directory when the document is a file:// URI). */
 static void csv_columns(cc_t *cc, const ld_lint_def_t *def, bool close)
 {
-    char path[4096], line[4096], label[600];
+    char path[4096], line[4096], label[600], text[610];
     const char *uri = cc->d->uri, *slash;
     FILE *f = NULL;
     char *tok, *save = NULL;
@@ -344,8 +370,8 @@ static void csv_columns(cc_t *cc, const ld_lint_def_t *def, bool close)
     if (def->detail[0] == '/' || strncmp(uri, "file://", 7))
         snprintf(path, sizeof(path), "%s", def->detail);
     else if ((slash = strrchr(uri + 7, '/')) != NULL)
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - uri - 7),
-                 uri + 7, def->detail);
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - uri - 7), uri + 7,
+                 def->detail);
     if (!(f = fopen(path, "r")))
         return;
     if (fgets(line, sizeof(line), f)) {
@@ -358,10 +384,9 @@ static void csv_columns(cc_t *cc, const ld_lint_def_t *def, bool close)
                 tok[n - 1] = '\0';
                 tok++;
             }
-            snprintf(label, sizeof(label), "csv.%s.%s%s", def->name, tok,
-                     close ? "}" : "");
-            add(cc, label + 0, K_VARIABLE, def->detail, "1", label, false,
-                NULL);
+            snprintf(label, sizeof(label), "csv.%s.%s", def->name, tok);
+            snprintf(text, sizeof(text), "%s%s", label, close ? "}" : "");
+            add(cc, label, K_VARIABLE, def->detail, "1", text, false);
         }
     }
     fclose(f);
@@ -372,47 +397,53 @@ static void placeholder_items(cc_t *cc)
     const ld_lint_result_t *r = &cc->d->lint;
     size_t i, end = cc->off;
     bool close;
-    char text[600];
+    char text[600], label[610];
+    json_t *seen;
 
-    while (end < cc->d->len && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-                                      "KLMNOPQRSTUVWXYZ0123456789_.(),",
-                                      cc->d->text[end]) &&
+    while (end < cc->d->len &&
+           strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+                  "KLMNOPQRSTUVWXYZ0123456789_.(),",
+                  cc->d->text[end]) &&
            cc->d->text[end])
         end++;
     close = !(end < cc->d->len && cc->d->text[end] == '}');
     json_decref(cc->range);
     cc->range = lsp_doc_range(cc->d, cc->c.ph_start, end);
     cc->quoted = false;
-    for (i = 0; i < r->ndefs; i++) {
+    seen = json_object();
+    for (i = 0; seen && i < r->ndefs; i++) {
         const ld_lint_def_t *def = &r->defs[i];
 
-        if (seen_before(r, i))
+        snprintf(text, sizeof(text), "%s.%s",
+                 def->kind == LD_DEF_CSV ? "csv" : "var", def->name);
+        if (json_object_get(seen, text))
             continue;
+        json_object_set_new(seen, text, json_true());
         if (def->kind == LD_DEF_CSV) {
             csv_columns(cc, def, close);
-            snprintf(text, sizeof(text), "csv.%s.", def->name);
-            add(cc, text, K_VARIABLE, def->detail, "2", text, false, NULL);
+            strcat(text, ".");
+            add(cc, text, K_VARIABLE, def->detail, "2", text, false);
             continue;
         }
-        snprintf(text, sizeof(text), "var.%s%s", def->name, close ? "}" : "");
-        add(cc, text + 0, K_VARIABLE,
+        snprintf(label, sizeof(label), "%s%s", text, close ? "}" : "");
+        add(cc, text, K_VARIABLE,
             def->kind == LD_DEF_EXTRACT ? "extracted from a response"
                                         : "registered variable",
-            "0", text, false, NULL);
+            "0", label, false);
     }
-    add(cc, "env.", K_VARIABLE, "environment variable", "3", "env.", false,
-        NULL);
+    json_decref(seen);
+    add(cc, "env.", K_VARIABLE, "environment variable", "3", "env.", false);
     add(cc, "uuid()", K_FUNCTION, "a random UUID v4", "4",
-        close ? "uuid()}" : "uuid()", false, NULL);
+        close ? "uuid()}" : "uuid()", false);
     add(cc, "now()", K_FUNCTION, "the current time, ISO 8601", "4",
-        close ? "now()}" : "now()", false, NULL);
+        close ? "now()}" : "now()", false);
     if (cc->s->snippets)
-        add(cc, "randint(a,b)", K_FUNCTION, "a random integer in [a, b]",
-            "4", close ? "randint(${1:1},${2:100})\\}" : "randint(${1:1},${2:100})",
-            true, NULL);
+        add(cc, "randint(a,b)", K_FUNCTION, "a random integer in [a, b]", "4",
+            close ? "randint(${1:1},${2:100})\\}" : "randint(${1:1},${2:100})",
+            true);
     else
-        add(cc, "randint(a,b)", K_FUNCTION, "a random integer in [a, b]",
-            "4", close ? "randint(1,100)}" : "randint(1,100)", false, NULL);
+        add(cc, "randint(a,b)", K_FUNCTION, "a random integer in [a, b]", "4",
+            close ? "randint(1,100)}" : "randint(1,100)", false);
 }
 
 /* ---- entry ---- */
@@ -442,8 +473,8 @@ static void by_kind(cc_t *cc)
         typed_values(cc, c->field->types, c->field->enums, NULL, NULL);
         break;
     case LD_CUR_TASKS_KEY:
-        key_item(cc, "mode", LD_J_STRING, ld_registry_enum("mode"), NULL,
-                 NULL, "sequence, weighted or conditional", "0");
+        key_item(cc, "mode", LD_J_STRING, ld_registry_enum("mode"), NULL, NULL,
+                 "sequence, weighted or conditional", "0");
         key_item(cc, "tasks", LD_J_ARRAY, NULL, NULL, NULL, "the task list",
                  "1");
         break;
@@ -452,8 +483,8 @@ static void by_kind(cc_t *cc)
         break;
     case LD_CUR_SHAPE_VALUE:
         typed_values(cc, c->skey->types,
-                     c->enum_name ? ld_registry_enum(c->enum_name) : NULL,
-                     NULL, NULL);
+                     c->enum_name ? ld_registry_enum(c->enum_name) : NULL, NULL,
+                     NULL);
         break;
     case LD_CUR_VALUE:
         if (c->enum_name)
@@ -467,6 +498,7 @@ static void by_kind(cc_t *cc)
 json_t *lsp_completion(lsp_server_t *s, lsp_doc_t *d, const json_t *params)
 {
     cc_t cc;
+    json_t *out;
 
     memset(&cc, 0, sizeof(cc));
     cc.s = s;
@@ -476,27 +508,34 @@ json_t *lsp_completion(lsp_server_t *s, lsp_doc_t *d, const json_t *params)
         cc.off = lsp_doc_offset(d, json_object_get(params, "position"));
         ld_cursor_at(d->text, d->len, lsp_doc_scan_start(d, cc.off), cc.off,
                      &cc.c);
-        cc.range = lsp_doc_range(d, cc.c.tok_start, cc.c.tok_end);
         cc.quoted = cc.c.in_string;
+        cc.range = lsp_doc_range(d, cc.c.tok_start + (cc.quoted ? 1 : 0),
+                                 cc.c.tok_end);
         if (cc.c.in_placeholder)
             placeholder_items(&cc);
         else
             by_kind(&cc);
     }
+    if (s->item_defaults && cc.range)
+        out = json_pack("{s:b,s:{s:O},s:o}", "isIncomplete", 0, "itemDefaults",
+                        "editRange", cc.range, "items", cc.items);
+    else
+        out = json_pack("{s:b,s:o}", "isIncomplete", 0, "items", cc.items);
     json_decref(cc.range);
-    return json_pack("{s:b,s:o}", "isIncomplete", 0, "items", cc.items);
+    return out;
 }
 
 json_t *lsp_completion_resolve(lsp_server_t *s, const json_t *item)
 {
-    const char *name = json_string_value(
-        json_object_get(json_object_get(item, "data"), "command"));
+    const char *name = json_string_value(json_object_get(item, "label"));
     const ld_command_t *c = name ? ld_registry_find(name) : NULL;
     json_t *out = json_deep_copy(item);
     char *doc;
 
     if (!out)
         return NULL;
+    if (c && !json_object_get(out, "detail"))
+        json_object_set_new(out, "detail", json_string(c->summary));
     if (c && (doc = lsp_command_doc(c)) != NULL) {
         json_object_set_new(out, "documentation",
                             json_pack("{s:s,s:s}", "kind",

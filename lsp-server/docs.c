@@ -108,36 +108,45 @@ void lsp_docs_free(lsp_server_t *s)
 
 /* ---- lines and positions ---- */
 
+static int add_line(lsp_doc_t *d, size_t *n, size_t start)
+{
+    if (*n >= d->lines_cap) {
+        size_t cap = d->lines_cap ? d->lines_cap * 2 : 1024;
+        size_t *p = realloc(d->lines, cap * sizeof(*p));
+
+        if (!p)
+            return LD_ENOMEM;
+        d->lines = p;
+        d->lines_cap = cap;
+    }
+    d->lines[(*n)++] = start;
+    return 0;
+}
+
 static int build_lines(lsp_doc_t *d)
 {
-    size_t i, n = 1;
-    const char *t = d->text;
+    const char *t = d->text, *nl;
+    size_t i, n = 0;
 
     if (d->lines_ok)
         return 0;
-    for (i = 0; i < d->len; i++) {
-        if (t[i] == '\n' || t[i] == '\r') {
-            if (n >= d->lines_cap) {
-                size_t cap = d->lines_cap ? d->lines_cap * 2 : 1024;
-                size_t *p = realloc(d->lines, cap * sizeof(*p));
-
-                if (!p)
-                    return LD_ENOMEM;
-                d->lines = p;
-                d->lines_cap = cap;
-            }
+    if (add_line(d, &n, 0))
+        return LD_ENOMEM;
+    if (!memchr(t, '\r', d->len)) { /* the usual case: memchr for LF */
+        for (i = 0; (nl = memchr(t + i, '\n', d->len - i)) != NULL;
+             i = (size_t)(nl - t) + 1)
+            if (add_line(d, &n, (size_t)(nl - t) + 1))
+                return LD_ENOMEM;
+    } else {
+        for (i = 0; i < d->len; i++) {
+            if (t[i] != '\n' && t[i] != '\r')
+                continue;
             if (t[i] == '\r' && i + 1 < d->len && t[i + 1] == '\n')
                 i++;
-            d->lines[n++] = i + 1;
+            if (add_line(d, &n, i + 1))
+                return LD_ENOMEM;
         }
     }
-    if (!d->lines_cap) {
-        d->lines = malloc(16 * sizeof(*d->lines));
-        if (!d->lines)
-            return LD_ENOMEM;
-        d->lines_cap = 16;
-    }
-    d->lines[0] = 0;
     d->nlines = n;
     d->lines_ok = true;
     return 0;
@@ -244,7 +253,7 @@ static void shift_marks(lsp_doc_t *d, size_t a, size_t b, size_t n)
         size_t m = d->marks[i];
 
         if (m >= a && m < b)
-            continue;   /* inside the replaced range: gone */
+            continue; /* inside the replaced range: gone */
         if (m >= b)
             m = m - (b - a) + n;
         d->marks[k++] = m;
@@ -328,7 +337,7 @@ int lsp_doc_lint(lsp_doc_t *d)
     d->parsed = doc;
     d->lint_ok = true;
     d->due_ns = 0;
-    if (doc)   /* keep the old marks (shifted by edits) on a syntax error */
+    if (doc) /* keep the old marks (shifted by edits) on a syntax error */
         set_marks(d);
     return 0;
 }

@@ -19,8 +19,8 @@ static void param_line(ld_buf_t *b, const ld_param_t *p)
 
     ld_buf_printf(b, "- `%s` (%s%s%s%s)", p->name,
                   ld_mask_text(p->types, types, sizeof(types)),
-                  p->required ? ", required" : "",
-                  p->def ? ", default " : "", p->def ? p->def : "");
+                  p->required ? ", required" : "", p->def ? ", default " : "",
+                  p->def ? p->def : "");
     if (p->doc)
         ld_buf_printf(b, ": %s", p->doc);
     for (i = 0; p->enums && p->enums[i]; i++)
@@ -145,15 +145,14 @@ json_t *lsp_code_actions(lsp_server_t *s, lsp_doc_t *d, const json_t *params)
         if (!f->nfixes || fb < a || fa > b)
             continue;
         for (j = 0; j < f->nfixes; j++) {
-            json_t *edit = json_pack(
-                "[{s:o,s:s}]", "range",
-                lsp_doc_range(d, f->fixes[j].start, f->fixes[j].end),
-                "newText", f->fixes[j].text);
+            json_t *edit =
+                json_pack("[{s:o,s:s}]", "range",
+                          lsp_doc_range(d, f->fixes[j].start, f->fixes[j].end),
+                          "newText", f->fixes[j].text);
             json_t *act = json_pack(
-                "{s:s,s:s,s:[o],s:b,s:{s:{s:o}}}", "title",
-                f->fixes[j].title, "kind", "quickfix", "diagnostics",
-                lsp_diagnostic(d, f), "isPreferred", f->nfixes == 1, "edit",
-                "changes", d->uri, edit);
+                "{s:s,s:s,s:[o],s:b,s:{s:{s:o}}}", "title", f->fixes[j].title,
+                "kind", "quickfix", "diagnostics", lsp_diagnostic(d, f),
+                "isPreferred", f->nfixes == 1, "edit", "changes", d->uri, edit);
 
             json_array_append_new(out, act);
         }
@@ -166,8 +165,8 @@ json_t *lsp_code_actions(lsp_server_t *s, lsp_doc_t *d, const json_t *params)
 static json_t *symbol(lsp_doc_t *d, const ld_node_t *a)
 {
     const ld_node_t *name = ld_node_at(a, 0);
-    const char *label = name && name->type == LD_TSTRING ? name->u.str.s
-                                                         : "(invalid action)";
+    const char *label =
+        name && name->type == LD_TSTRING ? name->u.str.s : "(invalid action)";
     const ld_command_t *c = ld_registry_find(label);
     json_t *o;
 
@@ -198,8 +197,8 @@ json_t *lsp_symbols(lsp_server_t *s, lsp_doc_t *d)
 
 /* The placeholder "${...}" around off inside the string token; its body
    (trimmed) in buf. */
-static bool placeholder_at(const lsp_doc_t *d, const ld_cursor_t *c,
-                           size_t off, char *buf, size_t size)
+static bool placeholder_at(const lsp_doc_t *d, const ld_cursor_t *c, size_t off,
+                           char *buf, size_t size)
 {
     size_t i, open = 0, close;
     bool found = false;

@@ -19,14 +19,11 @@
 #define LSP_DEBOUNCE_NS (75u * 1000u * 1000u)
 
 /* LSP error codes beyond JSON-RPC's. */
-enum {
-    LSP_SERVER_NOT_INITIALIZED = -32002,
-    LSP_REQUEST_FAILED = -32803
-};
+enum { LSP_SERVER_NOT_INITIALIZED = -32002, LSP_REQUEST_FAILED = -32803 };
 
 typedef struct lsp_doc {
     char *uri;
-    char *text;              /* NUL-terminated */
+    char *text; /* NUL-terminated */
     size_t len;
     size_t cap;
     int64_t version;
@@ -40,7 +37,7 @@ typedef struct lsp_doc {
     ld_doc_t *parsed;
     ld_lint_result_t lint;
     bool lint_ok;
-    uint64_t due_ns;         /* a debounced lint is due (0: none) */
+    uint64_t due_ns; /* a debounced lint is due (0: none) */
     /* start offsets of the top-level actions, kept in step with edits so
        that completion can scan from the enclosing action */
     size_t *marks;
@@ -53,11 +50,24 @@ typedef struct lsp_server {
     lsp_doc_t *docs;
     bool initialized;
     bool shutdown;
-    bool snippets;           /* the client takes snippet completions */
-    bool markdown;           /* ... and Markdown in hover/documentation */
+    bool snippets;      /* the client takes snippet completions */
+    bool markdown;      /* ... and Markdown in hover/documentation */
+    bool item_defaults; /* ... and CompletionList.itemDefaults with
+                           editRange (LSP 3.17) */
     bool exit_now;
     int exit_code;
+    /* command-name completion lists, built once per variant (whole action,
+       action has arguments, inside a string); their items share one range
+       object, updated for each request */
+    json_t *cmd_items[8];
+    json_t *cmd_range[8];
 } lsp_server_t;
+
+/* ---- input (frame.c) ---- */
+
+/* ld_rpc_read for Content-Length frames, decoding with the document
+   reader (several times faster than jansson on large documents). */
+int lsp_read(ld_rpc_t *r, json_t **msg, json_t **raw_error);
 
 /* ---- documents (docs.c) ---- */
 
@@ -87,10 +97,10 @@ int lsp_publish(lsp_server_t *s, lsp_doc_t *d);
 json_t *lsp_diagnostic(lsp_doc_t *d, const ld_lint_finding_t *f);
 
 json_t *lsp_completion(lsp_server_t *s, lsp_doc_t *d, const json_t *params);
+void lsp_completion_free(lsp_server_t *s);
 json_t *lsp_completion_resolve(lsp_server_t *s, const json_t *item);
 json_t *lsp_hover(lsp_server_t *s, lsp_doc_t *d, const json_t *params);
-json_t *lsp_code_actions(lsp_server_t *s, lsp_doc_t *d,
-                         const json_t *params);
+json_t *lsp_code_actions(lsp_server_t *s, lsp_doc_t *d, const json_t *params);
 json_t *lsp_symbols(lsp_server_t *s, lsp_doc_t *d);
 json_t *lsp_definition(lsp_server_t *s, lsp_doc_t *d, const json_t *params);
 

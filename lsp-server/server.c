@@ -47,19 +47,36 @@ static bool takes_markdown(const json_t *caps)
     return false;
 }
 
+static bool takes_edit_range(const json_t *caps)
+{
+    const json_t *list = json_object_get(
+        json_object_get(json_object_get(json_object_get(caps, "textDocument"),
+                                        "completion"),
+                        "completionList"),
+        "itemDefaults");
+    size_t i;
+
+    for (i = 0; i < json_array_size(list); i++) {
+        const char *f = json_string_value(json_array_get(list, i));
+
+        if (f && !strcmp(f, "editRange"))
+            return true;
+    }
+    return false;
+}
+
 static json_t *capabilities(void)
 {
     return json_pack(
         "{s:s,s:{s:b,s:i},s:{s:[s,s,s,s],s:b},s:b,s:{s:[s]},s:b,s:b}",
         "positionEncoding", "utf-16", "textDocumentSync", "openClose", 1,
-        "change", 2, "completionProvider", "triggerCharacters", "\"", "$",
-        "{", ".", "resolveProvider", 1, "hoverProvider", 1,
-        "codeActionProvider", "codeActionKinds", "quickfix",
-        "documentSymbolProvider", 1, "definitionProvider", 1);
+        "change", 2, "completionProvider", "triggerCharacters", "\"", "$", "{",
+        ".", "resolveProvider", 1, "hoverProvider", 1, "codeActionProvider",
+        "codeActionKinds", "quickfix", "documentSymbolProvider", 1,
+        "definitionProvider", 1);
 }
 
-static void initialize(lsp_server_t *s, const json_t *id,
-                       const json_t *params)
+static void initialize(lsp_server_t *s, const json_t *id, const json_t *params)
 {
     const json_t *caps = json_object_get(params, "capabilities");
 
@@ -70,6 +87,7 @@ static void initialize(lsp_server_t *s, const json_t *id,
     s->snippets = client_has(caps, "textDocument", "completion",
                              "completionItem", "snippetSupport");
     s->markdown = takes_markdown(caps);
+    s->item_defaults = takes_edit_range(caps);
     s->initialized = true;
     reply(s, id,
           json_pack("{s:o,s:{s:s,s:s}}", "capabilities", capabilities(),
@@ -94,8 +112,7 @@ static void did_open(lsp_server_t *s, const json_t *params)
 
     if (!uri || !json_is_string(text))
         return;
-    d = lsp_doc_open(s, uri, json_string_value(text),
-                     json_string_length(text),
+    d = lsp_doc_open(s, uri, json_string_value(text), json_string_length(text),
                      json_integer_value(json_object_get(td, "version")));
     /* the first diagnostics go out at once */
     if (d && !lsp_doc_lint(d))
@@ -106,8 +123,8 @@ static void did_change(lsp_server_t *s, const json_t *params)
 {
     lsp_doc_t *d = lsp_doc_find(s, doc_uri(params));
     const json_t *changes = json_object_get(params, "contentChanges");
-    const json_t *v = json_object_get(
-        json_object_get(params, "textDocument"), "version");
+    const json_t *v =
+        json_object_get(json_object_get(params, "textDocument"), "version");
     size_t i;
 
     if (!d)
@@ -127,10 +144,9 @@ static void did_close(lsp_server_t *s, const json_t *params)
     if (!uri || !lsp_doc_find(s, uri))
         return;
     lsp_doc_close(s, uri);
-    ld_rpc_send(&s->rpc,
-                ld_rpc_notification("textDocument/publishDiagnostics",
-                                    json_pack("{s:s,s:[]}", "uri", uri,
-                                              "diagnostics")));
+    ld_rpc_send(&s->rpc, ld_rpc_notification("textDocument/publishDiagnostics",
+                                             json_pack("{s:s,s:[]}", "uri", uri,
+                                                       "diagnostics")));
 }
 
 static void notification(lsp_server_t *s, const char *method,
@@ -165,7 +181,7 @@ static json_t *symbols(lsp_server_t *s, lsp_doc_t *d, const json_t *p)
 static const struct {
     const char *method;
     doc_fn fn;
-    bool fresh;   /* needs the lint of the current text */
+    bool fresh; /* needs the lint of the current text */
 } doc_requests[] = {
     {"textDocument/completion", lsp_completion, false},
     {"textDocument/hover", lsp_hover, false},
@@ -190,7 +206,7 @@ static void doc_request(lsp_server_t *s, const json_t *id, size_t k,
         return;
     }
     reply(s, id, doc_requests[k].fn(s, d, params));
-    if (was_stale && d->lint_ok)   /* the lint ran early: publish it */
+    if (was_stale && d->lint_ok) /* the lint ran early: publish it */
         lsp_publish(s, d);
 }
 
@@ -241,7 +257,7 @@ void lsp_handle(lsp_server_t *s, const json_t *msg)
         return;
     }
     if (!method)
-        return;   /* a response to something we never ask */
+        return; /* a response to something we never ask */
     v = json_string_value(json_object_get(msg, "jsonrpc"));
     if (!v || strcmp(v, "2.0")) {
         if (id)

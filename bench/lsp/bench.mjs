@@ -63,23 +63,34 @@ const servers = [
   },
 ];
 
-/** Completion positions: the same spots for both servers. */
+/** Completion positions: the same spots for both servers, cycling through
+ *  command names, argument keys, task fields and enum values. */
 function positions(n) {
   const lines = text.split('\n');
   const spots = [];
   const wants = ['"LD_summary"', '"user_count"', '"request_url"', '"fast_http_user"',
     '"report_name"', '"method"'];
-  for (let i = 1; spots.length < n && i < lines.length; i += 37) {
+  const step = Math.max(1, Math.floor(lines.length / n));
+  for (let i = 1; spots.length < n && i < lines.length; i += step) {
     const w = wants[spots.length % wants.length];
-    const at = lines[i].indexOf(w);
-    if (at >= 0) spots.push({ line: i, character: at + 3 });
+    for (let j = i; j < lines.length && j < i + 40; j++) {
+      const at = lines[j].indexOf(w);
+      if (at >= 0) {
+        spots.push({ line: j, character: at + 3 });
+        break;
+      }
+    }
   }
   return spots;
 }
 
 const caps = {
   textDocument: {
-    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown'] } },
+    // what VS Code announces
+    completion: {
+      completionItem: { snippetSupport: true, documentationFormat: ['markdown'] },
+      completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] },
+    },
     publishDiagnostics: { versionSupport: true },
     hover: { contentFormat: ['markdown'] },
   },

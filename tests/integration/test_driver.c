@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define USERKW(drv)                                                          \
-    "\"user_detail_dict\": {\"user\": \"fast_http_user\", \"wait_time\": 0," \
+#define USERKW(drv)                                                            \
+    "\"user_detail_dict\": {\"user\": \"fast_http_user\", \"wait_time\": 0,"   \
     " \"driver\": \"" drv "\"}"
 
 /* kwargs with DRIVER replaced by the test's driver, then run; the records
@@ -73,8 +73,7 @@ static void expect_failed(te_run_t *r, const char *name, const char *msg,
 }
 
 /* Every record of name has this status and response length. */
-static void expect_resp(te_run_t *r, const char *name, int status,
-                        uint32_t len)
+static void expect_resp(te_run_t *r, const char *name, int status, uint32_t len)
 {
     size_t it = 0, n = 0;
     const ld_record_t *rec;
@@ -92,43 +91,57 @@ static void test_methods_and_bodies(void **state)
     te_run_t r;
     te_start_target(&r);
     dr_run(&r, state,
-           "{" USERKW("DRIVER") ", \"user_count\": 2, \"spawn_rate\": 100,"
-           " \"test_time\": 0.4, \"host\": \"http://127.0.0.1:PORT\","
-           " \"variables\": {\"v\": \"tmpl\"},"
-           " \"tasks\": ["
-           "  {\"name\": \"get\", \"request_url\": \"/get\","
-           "   \"params\": {\"a\": \"1\", \"b\": \"x y\", \"c\": \"${var.v}\"},"
-           "   \"assertions\": ["
-           "    {\"type\": \"json_path\", \"path\": \"method\", \"value\": \"GET\"},"
-           "    {\"type\": \"json_path\", \"path\": \"query\","
-           "     \"value\": \"a=1&b=x+y&c=tmpl\"}]},"
-           "  {\"name\": \"post\", \"method\": \"post\", \"request_url\": \"/post\","
-           "   \"json\": {\"k\": [1, 2], \"t\": \"${var.v}\"},"
-           "   \"assertions\": ["
-           "    {\"type\": \"json_path\", \"path\": \"json.k.1\", \"value\": 2},"
-           "    {\"type\": \"json_path\", \"path\": \"json.t\", \"value\": \"tmpl\"}]},"
-           "  {\"name\": \"put\", \"method\": \"put\", \"request_url\": \"/put\","
-           "   \"data\": {\"f\": \"v w\", \"g\": [\"1\", \"2\"]},"
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"data\","
-           "    \"value\": \"f=v+w&g=1&g=2\"}]},"
-           "  {\"name\": \"patch\", \"method\": \"patch\", \"request_url\": \"/patch\","
-           "   \"data\": \"raw ${var.v}\","
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"length\","
-           "    \"value\": 8}]},"
-           "  {\"name\": \"delete\", \"method\": \"delete\","
-           "   \"request_url\": \"/delete\","
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"method\","
-           "    \"value\": \"DELETE\"}]},"
-           "  {\"name\": \"head\", \"method\": \"head\", \"request_url\": \"/get\"},"
-           "  {\"name\": \"options\", \"method\": \"options\","
-           "   \"request_url\": \"/anything\","
-           "   \"assertions\": [{\"type\": \"contains\","
-           "    \"value\": \"\\\"OPTIONS\\\"\"}]},"
-           "  {\"name\": \"post-empty\", \"method\": \"post\","
-           "   \"request_url\": \"/post\","
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"length\","
-           "    \"value\": 0}]}"
-           "]}");
+           "{" USERKW(
+               "DRIVER") ", \"user_count\": 2, \"spawn_rate\": 100,"
+                         " \"test_time\": 0.4, \"host\": "
+                         "\"http://127.0.0.1:PORT\","
+                         " \"variables\": {\"v\": \"tmpl\"},"
+                         " \"tasks\": ["
+                         "  {\"name\": \"get\", \"request_url\": \"/get\","
+                         "   \"params\": {\"a\": \"1\", \"b\": \"x y\", \"c\": "
+                         "\"${var.v}\"},"
+                         "   \"assertions\": ["
+                         "    {\"type\": \"json_path\", \"path\": \"method\", "
+                         "\"value\": \"GET\"},"
+                         "    {\"type\": \"json_path\", \"path\": \"query\","
+                         "     \"value\": \"a=1&b=x+y&c=tmpl\"}]},"
+                         "  {\"name\": \"post\", \"method\": \"post\", "
+                         "\"request_url\": \"/post\","
+                         "   \"json\": {\"k\": [1, 2], \"t\": \"${var.v}\"},"
+                         "   \"assertions\": ["
+                         "    {\"type\": \"json_path\", \"path\": "
+                         "\"json.k.1\", \"value\": 2},"
+                         "    {\"type\": \"json_path\", \"path\": \"json.t\", "
+                         "\"value\": \"tmpl\"}]},"
+                         "  {\"name\": \"put\", \"method\": \"put\", "
+                         "\"request_url\": \"/put\","
+                         "   \"data\": {\"f\": \"v w\", \"g\": [\"1\", \"2\"]},"
+                         "   \"assertions\": [{\"type\": \"json_path\", "
+                         "\"path\": \"data\","
+                         "    \"value\": \"f=v+w&g=1&g=2\"}]},"
+                         "  {\"name\": \"patch\", \"method\": \"patch\", "
+                         "\"request_url\": \"/patch\","
+                         "   \"data\": \"raw ${var.v}\","
+                         "   \"assertions\": [{\"type\": \"json_path\", "
+                         "\"path\": \"length\","
+                         "    \"value\": 8}]},"
+                         "  {\"name\": \"delete\", \"method\": \"delete\","
+                         "   \"request_url\": \"/delete\","
+                         "   \"assertions\": [{\"type\": \"json_path\", "
+                         "\"path\": \"method\","
+                         "    \"value\": \"DELETE\"}]},"
+                         "  {\"name\": \"head\", \"method\": \"head\", "
+                         "\"request_url\": \"/get\"},"
+                         "  {\"name\": \"options\", \"method\": \"options\","
+                         "   \"request_url\": \"/anything\","
+                         "   \"assertions\": [{\"type\": \"contains\","
+                         "    \"value\": \"\\\"OPTIONS\\\"\"}]},"
+                         "  {\"name\": \"post-empty\", \"method\": \"post\","
+                         "   \"request_url\": \"/post\","
+                         "   \"assertions\": [{\"type\": \"json_path\", "
+                         "\"path\": \"length\","
+                         "    \"value\": 0}]}"
+                         "]}");
     expect_ok(&r, "get");
     expect_ok(&r, "post");
     expect_ok(&r, "put");
@@ -145,44 +158,62 @@ static void test_headers_auth_cookies(void **state)
 {
     te_run_t r;
     te_start_target(&r);
-    dr_run(&r, state,
-           "{" USERKW("DRIVER") ", \"user_count\": 1, \"test_time\": 0.3,"
-           " \"host\": \"http://127.0.0.1:PORT\", \"variables\": {\"who\": \"me\"},"
-           " \"tasks\": ["
-           "  {\"name\": \"hdr\", \"request_url\": \"/headers\","
-           "   \"headers\": {\"X-Custom\": \"v1\", \"X-Tmpl\": \"${var.who}\","
-           "                 \"X-Empty\": \"\"},"
-           "   \"assertions\": ["
-           "    {\"type\": \"json_path\", \"path\": \"x-custom\", \"value\": \"v1\"},"
-           "    {\"type\": \"json_path\", \"path\": \"x-tmpl\", \"value\": \"me\"},"
-           "    {\"type\": \"json_path\", \"path\": \"x-empty\", \"value\": \"\"},"
-           "    {\"type\": \"json_path\", \"path\": \"accept\", \"value\": \"*/*\"},"
-           "    {\"type\": \"json_path\", \"path\": \"user-agent\","
-           "     \"value\": \"loaddensity/" LD_VERSION "\"}]},"
-           "  {\"name\": \"basic\", \"request_url\": \"/headers\","
-           "   \"auth\": [\"u\", \"p\"],"
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"authorization\","
-           "    \"value\": \"Basic dTpw\"}]},"
-           "  {\"name\": \"basic-tmpl\", \"request_url\": \"/headers\","
-           "   \"auth\": {\"type\": \"basic\", \"username\": \"${var.who}\","
-           "              \"password\": \"pw\"},"
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"authorization\","
-           "    \"value\": \"Basic bWU6cHc=\"}]},"
-           "  {\"name\": \"bearer\", \"request_url\": \"/headers\","
-           "   \"auth\": {\"type\": \"bearer\", \"token\": \"T-${var.who}\"},"
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"authorization\","
-           "    \"value\": \"Bearer T-me\"}]},"
-           "  {\"name\": \"cookies\", \"request_url\": \"/headers\","
-           "   \"cookies\": {\"c1\": \"v1\", \"c2\": \"${var.who}\"},"
-           "   \"assertions\": [{\"type\": \"json_path\", \"path\": \"cookie\","
-           "    \"value\": \"c1=v1; c2=me\"}]},"
-           "  {\"name\": \"ua\", \"request_url\": \"/headers\","
-           "   \"headers\": {\"User-Agent\": \"mine\", \"Accept\": \"text/plain\"},"
-           "   \"assertions\": ["
-           "    {\"type\": \"json_path\", \"path\": \"user-agent\", \"value\": \"mine\"},"
-           "    {\"type\": \"json_path\", \"path\": \"accept\","
-           "     \"value\": \"text/plain\"}]}"
-           "]}");
+    dr_run(
+        &r, state,
+        "{" USERKW(
+            "DRIVER") ", \"user_count\": 1, \"test_time\": 0.3,"
+                      " \"host\": \"http://127.0.0.1:PORT\", \"variables\": "
+                      "{\"who\": \"me\"},"
+                      " \"tasks\": ["
+                      "  {\"name\": \"hdr\", \"request_url\": \"/headers\","
+                      "   \"headers\": {\"X-Custom\": \"v1\", \"X-Tmpl\": "
+                      "\"${var.who}\","
+                      "                 \"X-Empty\": \"\"},"
+                      "   \"assertions\": ["
+                      "    {\"type\": \"json_path\", \"path\": \"x-custom\", "
+                      "\"value\": \"v1\"},"
+                      "    {\"type\": \"json_path\", \"path\": \"x-tmpl\", "
+                      "\"value\": \"me\"},"
+                      "    {\"type\": \"json_path\", \"path\": \"x-empty\", "
+                      "\"value\": \"\"},"
+                      "    {\"type\": \"json_path\", \"path\": \"accept\", "
+                      "\"value\": \"*/*\"},"
+                      "    {\"type\": \"json_path\", \"path\": \"user-agent\","
+                      "     \"value\": \"loaddensity/" LD_VERSION "\"}]},"
+                      "  {\"name\": \"basic\", \"request_url\": \"/headers\","
+                      "   \"auth\": [\"u\", \"p\"],"
+                      "   \"assertions\": [{\"type\": \"json_path\", \"path\": "
+                      "\"authorization\","
+                      "    \"value\": \"Basic dTpw\"}]},"
+                      "  {\"name\": \"basic-tmpl\", \"request_url\": "
+                      "\"/headers\","
+                      "   \"auth\": {\"type\": \"basic\", \"username\": "
+                      "\"${var.who}\","
+                      "              \"password\": \"pw\"},"
+                      "   \"assertions\": [{\"type\": \"json_path\", \"path\": "
+                      "\"authorization\","
+                      "    \"value\": \"Basic bWU6cHc=\"}]},"
+                      "  {\"name\": \"bearer\", \"request_url\": \"/headers\","
+                      "   \"auth\": {\"type\": \"bearer\", \"token\": "
+                      "\"T-${var.who}\"},"
+                      "   \"assertions\": [{\"type\": \"json_path\", \"path\": "
+                      "\"authorization\","
+                      "    \"value\": \"Bearer T-me\"}]},"
+                      "  {\"name\": \"cookies\", \"request_url\": \"/headers\","
+                      "   \"cookies\": {\"c1\": \"v1\", \"c2\": "
+                      "\"${var.who}\"},"
+                      "   \"assertions\": [{\"type\": \"json_path\", \"path\": "
+                      "\"cookie\","
+                      "    \"value\": \"c1=v1; c2=me\"}]},"
+                      "  {\"name\": \"ua\", \"request_url\": \"/headers\","
+                      "   \"headers\": {\"User-Agent\": \"mine\", \"Accept\": "
+                      "\"text/plain\"},"
+                      "   \"assertions\": ["
+                      "    {\"type\": \"json_path\", \"path\": \"user-agent\", "
+                      "\"value\": \"mine\"},"
+                      "    {\"type\": \"json_path\", \"path\": \"accept\","
+                      "     \"value\": \"text/plain\"}]}"
+                      "]}");
     expect_ok(&r, "hdr");
     expect_ok(&r, "basic");
     expect_ok(&r, "basic-tmpl");
@@ -196,18 +227,22 @@ static void test_status_codes(void **state)
 {
     te_run_t r;
     te_start_target(&r);
-    dr_run(&r, state,
-           "{" USERKW("DRIVER") ", \"user_count\": 1, \"test_time\": 0.3,"
-           " \"host\": \"http://127.0.0.1:PORT\", \"tasks\": ["
-           "  {\"name\": \"404\", \"request_url\": \"/status/404\"},"
-           "  {\"name\": \"503\", \"request_url\": \"/status/503\"},"
-           "  {\"name\": \"204\", \"request_url\": \"/status/204\"},"
-           "  {\"name\": \"304\", \"request_url\": \"/status/304\"},"
-           "  {\"name\": \"201\", \"method\": \"post\","
-           "   \"request_url\": \"/status/201\", \"data\": \"x\"},"
-           "  {\"name\": \"asserted\", \"request_url\": \"/status/418\","
-           "   \"assertions\": [{\"type\": \"status_code\", \"value\": 418}]}"
-           "]}");
+    dr_run(
+        &r, state,
+        "{" USERKW(
+            "DRIVER") ", \"user_count\": 1, \"test_time\": 0.3,"
+                      " \"host\": \"http://127.0.0.1:PORT\", \"tasks\": ["
+                      "  {\"name\": \"404\", \"request_url\": \"/status/404\"},"
+                      "  {\"name\": \"503\", \"request_url\": \"/status/503\"},"
+                      "  {\"name\": \"204\", \"request_url\": \"/status/204\"},"
+                      "  {\"name\": \"304\", \"request_url\": \"/status/304\"},"
+                      "  {\"name\": \"201\", \"method\": \"post\","
+                      "   \"request_url\": \"/status/201\", \"data\": \"x\"},"
+                      "  {\"name\": \"asserted\", \"request_url\": "
+                      "\"/status/418\","
+                      "   \"assertions\": [{\"type\": \"status_code\", "
+                      "\"value\": 418}]}"
+                      "]}");
     expect_failed(&r, "404", "HTTP 404", 404);
     expect_failed(&r, "503", "HTTP 503", 503);
     expect_ok(&r, "204");
@@ -226,16 +261,24 @@ static void test_large_bodies(void **state)
     te_start_target(&r);
     dr_run(&r, state,
            "{" USERKW("DRIVER") ", \"user_count\": 2, \"test_time\": 0.4,"
-           " \"spawn_rate\": 100, \"host\": \"http://127.0.0.1:PORT\","
-           " \"tasks\": ["
-           "  {\"name\": \"big\", \"request_url\": \"/bytes/1000000\","
-           "   \"assertions\": [{\"type\": \"contains\", \"value\": \"xxxx\"}]},"
-           "  {\"name\": \"big-uncheck\", \"request_url\": \"/bytes/300000\"},"
-           "  {\"name\": \"echo\", \"method\": \"post\", \"request_url\": \"/echo\","
-           "   \"data\": \"${var.big}\","
-           "   \"assertions\": [{\"type\": \"contains\", \"value\": \"zzzz\"}]}],"
-           " \"variables\": {\"big\": \"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-           "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\"}}");
+                                " \"spawn_rate\": 100, \"host\": "
+                                "\"http://127.0.0.1:PORT\","
+                                " \"tasks\": ["
+                                "  {\"name\": \"big\", \"request_url\": "
+                                "\"/bytes/1000000\","
+                                "   \"assertions\": [{\"type\": \"contains\", "
+                                "\"value\": \"xxxx\"}]},"
+                                "  {\"name\": \"big-uncheck\", "
+                                "\"request_url\": \"/bytes/300000\"},"
+                                "  {\"name\": \"echo\", \"method\": \"post\", "
+                                "\"request_url\": \"/echo\","
+                                "   \"data\": \"${var.big}\","
+                                "   \"assertions\": [{\"type\": \"contains\", "
+                                "\"value\": \"zzzz\"}]}],"
+                                " \"variables\": {\"big\": "
+                                "\"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+                                "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+                                "zzzzzzzzzzzzzzzzz\"}}");
     expect_ok(&r, "big");
     expect_resp(&r, "big", 200, 1000000);
     expect_ok(&r, "big-uncheck");
@@ -250,10 +293,11 @@ static void test_keep_alive_reuse(void **state)
     te_run_t r;
     te_start_target(&r);
     dr_run(&r, state,
-           "{" USERKW("DRIVER") ", \"user_count\": 5, \"spawn_rate\": 1000,"
-           " \"test_time\": 0.5, \"threads\": 1,"
-           " \"tasks\": [{\"name\": \"root\","
-           "   \"request_url\": \"http://127.0.0.1:PORT/\"}]}");
+           "{" USERKW(
+               "DRIVER") ", \"user_count\": 5, \"spawn_rate\": 1000,"
+                         " \"test_time\": 0.5, \"threads\": 1,"
+                         " \"tasks\": [{\"name\": \"root\","
+                         "   \"request_url\": \"http://127.0.0.1:PORT/\"}]}");
     print_message("%zu requests over %llu connections\n",
                   ld_records_count(r.records),
                   (unsigned long long)ld_target_connections(r.target));
@@ -271,8 +315,9 @@ static void test_closed_connection(void **state)
     te_start_target(&r);
     dr_run(&r, state,
            "{" USERKW("DRIVER") ", \"user_count\": 1, \"test_time\": 0.3,"
-           " \"host\": \"http://127.0.0.1:PORT\","
-           " \"tasks\": [{\"name\": \"closed\", \"request_url\": \"/close\"}]}");
+                                " \"host\": \"http://127.0.0.1:PORT\","
+                                " \"tasks\": [{\"name\": \"closed\", "
+                                "\"request_url\": \"/close\"}]}");
     expect_failed(&r, "closed", "Empty reply from server", 0);
     /* the server hangs up every time: one connection per request */
     assert_int_equal(ld_target_connections(r.target),
@@ -286,8 +331,9 @@ static void test_reset_connection(void **state)
     te_start_target(&r);
     dr_run(&r, state,
            "{" USERKW("DRIVER") ", \"user_count\": 1, \"test_time\": 0.3,"
-           " \"host\": \"http://127.0.0.1:PORT\","
-           " \"tasks\": [{\"name\": \"reset\", \"request_url\": \"/reset\"}]}");
+                                " \"host\": \"http://127.0.0.1:PORT\","
+                                " \"tasks\": [{\"name\": \"reset\", "
+                                "\"request_url\": \"/reset\"}]}");
     expect_failed(&r, "reset", "Recv failure: Connection reset by peer", 0);
     te_free(&r);
 }
@@ -312,21 +358,26 @@ static void test_refused_and_timeout(void **state)
     te_run_t r;
     char kw[1024];
     te_start_target(&r);
-    snprintf(kw, sizeof(kw),
-             "{" USERKW("DRIVER") ", \"user_count\": 1, \"test_time\": 0.5,"
-             " \"host\": \"http://127.0.0.1:PORT\", \"tasks\": ["
-             "  {\"name\": \"refused\", \"request_url\": \"http://127.0.0.1:%d/\"},"
-             "  {\"name\": \"timeout\", \"request_url\": \"/delay/3000\","
-             "   \"timeout\": 0.2},"
-             "  {\"name\": \"fine\", \"request_url\": \"/delay/10\","
-             "   \"timeout\": 1}]}",
-             closed_port());
+    snprintf(
+        kw, sizeof(kw),
+        "{" USERKW(
+            "DRIVER") ", \"user_count\": 1, \"test_time\": 0.5,"
+                      " \"host\": \"http://127.0.0.1:PORT\", \"tasks\": ["
+                      "  {\"name\": \"refused\", \"request_url\": "
+                      "\"http://127.0.0.1:%d/\"},"
+                      "  {\"name\": \"timeout\", \"request_url\": "
+                      "\"/delay/3000\","
+                      "   \"timeout\": 0.2},"
+                      "  {\"name\": \"fine\", \"request_url\": \"/delay/10\","
+                      "   \"timeout\": 1}]}",
+        closed_port());
     dr_run_unseen(&r, state, kw, "refused");
     expect_failed(&r, "refused", "Failed to connect: Connection refused", 0);
     expect_failed(&r, "timeout", "Operation timed out after 200 ms", 0);
     expect_ok(&r, "fine");
     /* each tick: refused, then a 200 ms timeout, then 10 ms */
-    assert_true(te_count(&r, "fine", NULL) + 1 >= te_count(&r, "timeout", NULL));
+    assert_true(te_count(&r, "fine", NULL) + 1 >=
+                te_count(&r, "timeout", NULL));
     assert_true(te_count(&r, "fine", NULL) >= 1);
     te_free(&r);
 }
@@ -336,23 +387,31 @@ static void test_extract_and_assert(void **state)
     te_run_t r;
     te_start_target(&r);
     dr_run(&r, state,
-           "{" USERKW("DRIVER") ", \"user_count\": 3, \"spawn_rate\": 1000,"
-           " \"test_time\": 0.5, \"threads\": 2,"
-           " \"host\": \"http://127.0.0.1:PORT\", \"tasks\": ["
-           "  {\"name\": \"login\", \"method\": \"post\", \"request_url\": \"/login\","
-           "   \"json\": {\"u\": \"x\"},"
-           "   \"assertions\": [{\"type\": \"header\", \"name\": \"Content-Type\","
-           "    \"value\": \"application/json\"}],"
-           "   \"extract\": [{\"var\": \"token\", \"from\": \"json_path\","
-           "    \"path\": \"data.token\"},"
-           "    {\"var\": \"rid\", \"from\": \"header\", \"name\": \"X-Request-Id\"}]},"
-           "  {\"name\": \"auth\", \"request_url\": \"/auth\","
-           "   \"headers\": {\"Authorization\": \"Bearer ${var.token}\","
-           "                 \"X-Rid\": \"${var.rid}\"},"
-           "   \"assertions\": [{\"type\": \"status_code\", \"value\": 200}]},"
-           "  {\"name\": \"noauth\", \"request_url\": \"/auth\","
-           "   \"assertions\": [{\"type\": \"status_code\", \"value\": 200}]}"
-           "]}");
+           "{" USERKW(
+               "DRIVER") ", \"user_count\": 3, \"spawn_rate\": 1000,"
+                         " \"test_time\": 0.5, \"threads\": 2,"
+                         " \"host\": \"http://127.0.0.1:PORT\", \"tasks\": ["
+                         "  {\"name\": \"login\", \"method\": \"post\", "
+                         "\"request_url\": \"/login\","
+                         "   \"json\": {\"u\": \"x\"},"
+                         "   \"assertions\": [{\"type\": \"header\", \"name\": "
+                         "\"Content-Type\","
+                         "    \"value\": \"application/json\"}],"
+                         "   \"extract\": [{\"var\": \"token\", \"from\": "
+                         "\"json_path\","
+                         "    \"path\": \"data.token\"},"
+                         "    {\"var\": \"rid\", \"from\": \"header\", "
+                         "\"name\": \"X-Request-Id\"}]},"
+                         "  {\"name\": \"auth\", \"request_url\": \"/auth\","
+                         "   \"headers\": {\"Authorization\": \"Bearer "
+                         "${var.token}\","
+                         "                 \"X-Rid\": \"${var.rid}\"},"
+                         "   \"assertions\": [{\"type\": \"status_code\", "
+                         "\"value\": 200}]},"
+                         "  {\"name\": \"noauth\", \"request_url\": \"/auth\","
+                         "   \"assertions\": [{\"type\": \"status_code\", "
+                         "\"value\": 200}]}"
+                         "]}");
     expect_ok(&r, "login");
     expect_ok(&r, "auth");
     expect_failed(&r, "noauth", "401", 401);
@@ -366,8 +425,9 @@ static void test_many_users(void **state)
     te_start_target(&r);
     dr_run(&r, state,
            "{" USERKW("DRIVER") ", \"user_count\": 300, \"spawn_rate\": 100000,"
-           " \"test_time\": 0.6, \"threads\": 2,"
-           " \"tasks\": [{\"request_url\": \"http://127.0.0.1:PORT/\"}]}");
+                                " \"test_time\": 0.6, \"threads\": 2,"
+                                " \"tasks\": [{\"request_url\": "
+                                "\"http://127.0.0.1:PORT/\"}]}");
     assert_int_equal(te_count(&r, NULL, &failed), ld_target_requests(r.target));
     assert_int_equal(failed, 0);
     assert_true(ld_records_count(r.records) > 1000);
@@ -384,50 +444,65 @@ static void test_driver_choice(void **state)
     (void)state;
     te_start_target(&r);
     assert_int_equal(
-        te_compile(&r, "{" USERKW("native") ", \"tasks\": ["
-                       " {\"request_url\": \"https://127.0.0.1:PORT/\"}]}"),
+        te_compile(
+            &r,
+            "{" USERKW(
+                "native") ", \"tasks\": ["
+                          " {\"request_url\": \"https://127.0.0.1:PORT/\"}]}"),
         LD_EUNAVAIL);
     print_message("%s\n", r.diag.msg);
     assert_non_null(strstr(r.diag.msg, "native HTTP/1.1 driver"));
     te_free(&r);
     te_start_target(&r);
     assert_int_equal(
-        te_compile(&r, "{" USERKW("native") ", \"tasks\": ["
-                       " {\"request_url\": \"http://127.0.0.1:PORT/\","
-                       "  \"http_version\": \"2-prior-knowledge\"}]}"),
+        te_compile(
+            &r, "{" USERKW(
+                    "native") ", \"tasks\": ["
+                              " {\"request_url\": \"http://127.0.0.1:PORT/\","
+                              "  \"http_version\": \"2-prior-knowledge\"}]}"),
         LD_EUNAVAIL);
     te_free(&r);
     te_start_target(&r);
     assert_int_equal(
-        te_compile(&r, "{" USERKW("fast") ", \"tasks\": ["
-                       " {\"request_url\": \"http://127.0.0.1:PORT/\"}]}"),
+        te_compile(
+            &r, "{" USERKW(
+                    "fast") ", \"tasks\": ["
+                            " {\"request_url\": \"http://127.0.0.1:PORT/\"}]}"),
         LD_EINVAL);
     assert_non_null(strstr(r.diag.msg, "\"driver\""));
     te_free(&r);
     /* a URL with placeholders is checked when it is rendered */
     te_start_target(&r);
-    te_run(&r, "{" USERKW("native") ", \"user_count\": 1,"
-               " \"test_time\": 0.2, \"variables\": {\"s\": \"https\"},"
-               " \"tasks\": [{\"name\": \"t\","
-               "  \"request_url\": \"${var.s}://127.0.0.1:PORT/\"}]}");
+    te_run(
+        &r,
+        "{" USERKW(
+            "native") ", \"user_count\": 1,"
+                      " \"test_time\": 0.2, \"variables\": {\"s\": \"https\"},"
+                      " \"tasks\": [{\"name\": \"t\","
+                      "  \"request_url\": \"${var.s}://127.0.0.1:PORT/\"}]}");
     assert_true(te_count(&r, "t", NULL) > 0);
     assert_non_null(strstr(te_first_error(&r, "t"), "only sends plain http"));
     assert_int_equal(ld_target_requests(r.target), 0);
     te_free(&r);
 }
 
-#define BOTH(f)                                                             \
-    cmocka_unit_test_prestate(f, (void *)"curl"),                           \
+#define BOTH(f)                                                                \
+    cmocka_unit_test_prestate(f, (void *)"curl"),                              \
         cmocka_unit_test_prestate(f, (void *)"native")
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        BOTH(test_methods_and_bodies), BOTH(test_headers_auth_cookies),
-        BOTH(test_status_codes),       BOTH(test_large_bodies),
-        BOTH(test_keep_alive_reuse),   BOTH(test_closed_connection),
-        BOTH(test_reset_connection),   BOTH(test_refused_and_timeout),
-        BOTH(test_extract_and_assert), BOTH(test_many_users),
+        BOTH(test_methods_and_bodies),
+        BOTH(test_headers_auth_cookies),
+        BOTH(test_status_codes),
+        BOTH(test_large_bodies),
+        BOTH(test_keep_alive_reuse),
+        BOTH(test_closed_connection),
+        BOTH(test_reset_connection),
+        BOTH(test_refused_and_timeout),
+        BOTH(test_extract_and_assert),
+        BOTH(test_many_users),
         cmocka_unit_test(test_driver_choice),
     };
     signal(SIGPIPE, SIG_IGN);

@@ -59,8 +59,7 @@ static void reply(int fd, const char *status, const char *extra,
 }
 
 /* The value of header name in the request head, or "". */
-static void header_of(const char *head, const char *name, char *out,
-                      size_t n)
+static void header_of(const char *head, const char *name, char *out, size_t n)
 {
     const char *p = head;
     size_t nl = strlen(name);
@@ -96,9 +95,9 @@ static bool route(rawsrv_t *s, int fd, const char *req, size_t len,
                   "5;ext=1\r\nhello\r\n7\r\n world!\r\nA\r\n0123456789\r\n"
                   "0\r\nX-Trailer: t\r\n\r\n");
     } else if (!strcmp(path, "/split")) {
-        static const char *const parts[] = {
-            "HTTP/1.1 200 OK\r\nContent-Le", "ngth: 10\r\nX-A: b\r\n",
-            "\r\nsplit", "-body"};
+        static const char *const parts[] = {"HTTP/1.1 200 OK\r\nContent-Le",
+                                            "ngth: 10\r\nX-A: b\r\n",
+                                            "\r\nsplit", "-body"};
         for (int i = 0; i < 4; i++) {
             sends(fd, parts[i]);
             usleep(2000);
@@ -194,7 +193,8 @@ static void *rs_main(void *arg)
             int fd = accept(s->lfd, NULL, NULL), one = 1, i;
             for (i = 0; fd >= 0 && i < RS_MAX && s->c[i]; i++)
                 ;
-            if (fd >= 0 && i < RS_MAX && (s->c[i] = calloc(1, sizeof(rs_conn_t)))) {
+            if (fd >= 0 && i < RS_MAX &&
+                (s->c[i] = calloc(1, sizeof(rs_conn_t)))) {
                 setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
                 s->c[i]->fd = fd;
                 pthread_mutex_lock(&s->mu);
@@ -325,8 +325,8 @@ static size_t check(rr_t *t, const char *name, const char *msg, int status,
     return n;
 }
 
-#define USERKW                                                               \
-    "\"user_detail_dict\": {\"user\": \"fast_http_user\", \"wait_time\": 0," \
+#define USERKW                                                                 \
+    "\"user_detail_dict\": {\"user\": \"fast_http_user\", \"wait_time\": 0,"   \
     " \"driver\": \"DRIVER\"}, \"host\": \"http://127.0.0.1:PORT\""
 
 static void test_framing(void **state)
@@ -340,12 +340,14 @@ static void test_framing(void **state)
            "   \"value\": \"hello world!0123456789\"}]},"
            " {\"name\": \"chunked-nocheck\", \"request_url\": \"/chunked\"},"
            " {\"name\": \"split\", \"request_url\": \"/split\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"split-body\"},"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"split-body\"},"
            "   {\"type\": \"header\", \"name\": \"X-A\", \"value\": \"b\"}]},"
            " {\"name\": \"continue\", \"request_url\": \"/continue\","
            "  \"assertions\": [{\"type\": \"contains\", \"value\": \"ok\"}]},"
            " {\"name\": \"http10\", \"request_url\": \"/http10\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"until-eof\"}]}"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"until-eof\"}]}"
            "]}");
     assert_int_equal(ld_records_count(t.r.records), t.srv.requests);
     check(&t, "chunked", NULL, 200, 22);
@@ -365,20 +367,25 @@ static void test_redirects(void **state)
     rr_run(&t, *state,
            "{" USERKW ", \"user_count\": 1, \"test_time\": 0.3, \"tasks\": ["
            " {\"name\": \"302\", \"request_url\": \"/redir\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"final:GET:-\"}]},"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"final:GET:-\"}]},"
            " {\"name\": \"303-post\", \"method\": \"post\","
            "  \"request_url\": \"/see-other\", \"data\": \"abc\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"final:GET:-\"}]},"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"final:GET:-\"}]},"
            " {\"name\": \"302-post\", \"method\": \"post\","
            "  \"request_url\": \"/redir\", \"data\": \"abc\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"final:GET:-\"}]},"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"final:GET:-\"}]},"
            " {\"name\": \"307-post\", \"method\": \"post\","
            "  \"request_url\": \"/keep307\", \"data\": \"abcd\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"final:POST:4\"}]},"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"final:POST:4\"}]},"
            " {\"name\": \"no-follow\", \"request_url\": \"/redir\","
            "  \"allow_redirects\": false},"
            " {\"name\": \"other-origin\", \"request_url\": \"/other\","
-           "  \"assertions\": [{\"type\": \"contains\", \"value\": \"final:GET:-\"}]},"
+           "  \"assertions\": [{\"type\": \"contains\", \"value\": "
+           "\"final:GET:-\"}]},"
            " {\"name\": \"loop\", \"request_url\": \"/loop\"}"
            "]}");
     n = check(&t, "302", NULL, 200, 11);
@@ -388,10 +395,10 @@ static void test_redirects(void **state)
     n += check(&t, "other-origin", NULL, 200, 11);
     /* each hop reaches the server: two for each redirect followed once,
        one for no-follow, 31 for the loop (30 redirects followed) */
-    assert_int_equal(t.srv.requests,
-                     2 * n + check(&t, "no-follow", NULL, 302, 5) +
-                         31 * check(&t, "loop",
-                                    "Maximum (30) redirects followed", 0, -1));
+    assert_int_equal(
+        t.srv.requests,
+        2 * n + check(&t, "no-follow", NULL, 302, 5) +
+            31 * check(&t, "loop", "Maximum (30) redirects followed", 0, -1));
     rr_free(&t);
     rs_stop(&t.srv);
 }
@@ -426,32 +433,34 @@ static char *capture(const char *drv)
     rr_t t;
     char *s;
     rs_start(&t.srv);
-    rr_run(&t, drv,
-           "{" USERKW ", \"user_count\": 1, \"test_time\": 0.2,"
-           " \"variables\": {\"v\": \"vv\"}, \"tasks\": ["
-           " {\"request_url\": \"/cap/a\", \"params\": {\"x\": \"1 2\","
-           "  \"y\": [\"a\", \"b\"], \"t\": \"${var.v}\"}},"
-           " {\"method\": \"post\", \"request_url\": \"/cap/b\", \"data\": \"raw\"},"
-           " {\"method\": \"post\", \"request_url\": \"/cap/c\","
-           "  \"json\": {\"k\": 1, \"v\": \"${var.v}\"}},"
-           " {\"method\": \"put\", \"request_url\": \"/cap/d\","
-           "  \"data\": {\"f\": \"v w\"}},"
-           " {\"method\": \"delete\", \"request_url\": \"/cap/e\"},"
-           " {\"method\": \"post\", \"request_url\": \"/cap/f\"},"
-           " {\"method\": \"head\", \"request_url\": \"/cap/g\"},"
-           " {\"request_url\": \"/cap/h\", \"auth\": [\"u\", \"p\"],"
-           "  \"headers\": {\"X-E\": \"\", \"Accept\": \"text/plain\","
-           "   \"X-T\": \"${var.v}\"}, \"cookies\": {\"c1\": \"v1\"}},"
-           " {\"method\": \"options\", \"request_url\": \"/cap/i\","
-           "  \"auth\": {\"type\": \"bearer\", \"token\": \"T\"}},"
-           " {\"request_url\": \"/cap/setcookie\"},"
-           " {\"method\": \"patch\", \"request_url\": \"/cap/j?q=1\","
-           "  \"json\": [1, \"${var.v}\"],"
-           "  \"headers\": {\"Content-Type\": \"application/merge-patch+json\"}},"
-           " {\"request_url\": \"/cap/k\", \"headers\": {\"User-Agent\": \"mine\","
-           "  \"Connection\": \"keep-alive\"}},"
-           " {\"method\": \"get\", \"request_url\": \"/cap/l\", \"data\": \"q\"}"
-           "]}");
+    rr_run(
+        &t, drv,
+        "{" USERKW ", \"user_count\": 1, \"test_time\": 0.2,"
+        " \"variables\": {\"v\": \"vv\"}, \"tasks\": ["
+        " {\"request_url\": \"/cap/a\", \"params\": {\"x\": \"1 2\","
+        "  \"y\": [\"a\", \"b\"], \"t\": \"${var.v}\"}},"
+        " {\"method\": \"post\", \"request_url\": \"/cap/b\", \"data\": "
+        "\"raw\"},"
+        " {\"method\": \"post\", \"request_url\": \"/cap/c\","
+        "  \"json\": {\"k\": 1, \"v\": \"${var.v}\"}},"
+        " {\"method\": \"put\", \"request_url\": \"/cap/d\","
+        "  \"data\": {\"f\": \"v w\"}},"
+        " {\"method\": \"delete\", \"request_url\": \"/cap/e\"},"
+        " {\"method\": \"post\", \"request_url\": \"/cap/f\"},"
+        " {\"method\": \"head\", \"request_url\": \"/cap/g\"},"
+        " {\"request_url\": \"/cap/h\", \"auth\": [\"u\", \"p\"],"
+        "  \"headers\": {\"X-E\": \"\", \"Accept\": \"text/plain\","
+        "   \"X-T\": \"${var.v}\"}, \"cookies\": {\"c1\": \"v1\"}},"
+        " {\"method\": \"options\", \"request_url\": \"/cap/i\","
+        "  \"auth\": {\"type\": \"bearer\", \"token\": \"T\"}},"
+        " {\"request_url\": \"/cap/setcookie\"},"
+        " {\"method\": \"patch\", \"request_url\": \"/cap/j?q=1\","
+        "  \"json\": [1, \"${var.v}\"],"
+        "  \"headers\": {\"Content-Type\": \"application/merge-patch+json\"}},"
+        " {\"request_url\": \"/cap/k\", \"headers\": {\"User-Agent\": \"mine\","
+        "  \"Connection\": \"keep-alive\"}},"
+        " {\"method\": \"get\", \"request_url\": \"/cap/l\", \"data\": \"q\"}"
+        "]}");
     pthread_mutex_lock(&t.srv.mu);
     s = ld_strdup(t.srv.cap.data ? t.srv.cap.data : "");
     pthread_mutex_unlock(&t.srv.mu);
@@ -500,8 +509,8 @@ static void test_same_bytes(void **state)
     free(n);
 }
 
-#define BOTH(f)                                                             \
-    cmocka_unit_test_prestate(f, (void *)"curl"),                           \
+#define BOTH(f)                                                                \
+    cmocka_unit_test_prestate(f, (void *)"curl"),                              \
         cmocka_unit_test_prestate(f, (void *)"native")
 
 int main(void)

@@ -227,12 +227,13 @@ describe('loaddensity-lsp', () => {
     assert.ok(item);
     assert.equal(item.kind, 3);
     assert.equal(item.insertTextFormat, 2);
-    assert.match(item.textEdit.newText, /^"LD_start_test", \{"user_detail_dict": /);
-    assert.deepEqual(item.textEdit.range, { start: { line: 0, character: 2 }, end: { line: 0, character: 9 } });
-    assert.equal(item.filterText, '"LD_start_test"');
+    // the range starts after the opening quote, so what was typed matches
+    assert.match(item.textEdit.newText, /^LD_start_test", \{"user_detail_dict": \{"user": "\$\{1:fast_http_user\}"\}\}$/);
+    assert.deepEqual(item.textEdit.range, { start: { line: 0, character: 3 }, end: { line: 0, character: 9 } });
     assert.ok(res.items.length > 50);
     const resolved = await s.conn.sendRequest(CompletionResolveRequest.type, item);
     assert.match(resolved.documentation.value, /user_detail_dict/);
+    assert.equal(resolved.detail, 'Run a load test and return its summary.');
   });
 
   test('completion of argument keys, enum values and task fields', async () => {
@@ -248,11 +249,11 @@ describe('loaddensity-lsp', () => {
     assert.ok(!labels.includes('user_detail_dict'), 'present keys are not offered');
     assert.ok(!labels.includes('runner_mode'));
     const uc = keys.items.find((i) => i.label === 'user_count');
-    assert.equal(uc.textEdit.newText, '"user_count": ${1:50}');
+    assert.equal(uc.textEdit.newText, 'user_count": ${1:50}');
     const enumPos = { line: 0, character: t.indexOf('"runner_mode": "') + 16 };
     const vals = await s.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: enumPos });
     assert.deepEqual(vals.items.map((i) => i.label), ['local', 'master', 'worker']);
-    assert.equal(vals.items[0].textEdit.newText, '"local"');
+    assert.equal(vals.items[0].textEdit.newText, 'local"');
     const line1 = t.split('\n')[1];
     const fieldPos = { line: 1, character: line1.indexOf('""}') + 1 };
     const fields = await s.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: fieldPos });
@@ -271,10 +272,11 @@ describe('loaddensity-lsp', () => {
     const pos = { line: 2, character: ' ["print", ["${'.length };
     const res = await s.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos });
     const labels = res.items.map((i) => i.label);
-    for (const want of ['var.base}', 'var.token}', 'csv.users.', 'env.', 'uuid()', 'now()', 'randint(a,b)']) {
+    for (const want of ['var.base', 'var.token', 'csv.users.', 'env.', 'uuid()', 'now()', 'randint(a,b)']) {
       assert.ok(labels.includes(want), `${want} missing from ${labels}`);
     }
-    const base = res.items.find((i) => i.label === 'var.base}');
+    const base = res.items.find((i) => i.label === 'var.base');
+    assert.equal(base.textEdit.newText, 'var.base}');
     assert.deepEqual(base.textEdit.range, { start: pos, end: pos });
   });
 
@@ -334,6 +336,29 @@ describe('loaddensity-lsp', () => {
     await assert.rejects(s.conn.sendRequest(HoverRequest.type,
       { textDocument: { uri: URI }, position: { line: 0, character: 0 } }),
     (e) => e.code === -32600);
+    s.conn.sendNotification(ExitNotification.type);
+    assert.equal(await s.exited, 0);
+    s.conn.dispose();
+  });
+});
+
+describe('loaddensity-lsp with a client that takes itemDefaults', () => {
+  test('the edit range is sent once, in itemDefaults', async () => {
+    const s = startServer();
+    await s.conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid, rootUri: null,
+      capabilities: { textDocument: { completion: { completionList: { itemDefaults: ['editRange'] } } } },
+    });
+    const uri = 'file:///tmp/ldlsp/d1.json';
+    await openDoc(s, uri, '[["LD_su"]]');
+    const res = await s.conn.sendRequest(CompletionRequest.type,
+      { textDocument: { uri }, position: { line: 0, character: 7 } });
+    assert.deepEqual(res.itemDefaults.editRange,
+      { start: { line: 0, character: 3 }, end: { line: 0, character: 9 } });
+    const item = res.items.find((i) => i.label === 'LD_summary');
+    assert.equal(item.textEditText, 'LD_summary"');   // no snippet support: no arguments snippet
+    assert.equal(item.textEdit, undefined);
+    await s.conn.sendRequest(ShutdownRequest.type);
     s.conn.sendNotification(ExitNotification.type);
     assert.equal(await s.exited, 0);
     s.conn.dispose();

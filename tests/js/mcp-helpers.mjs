@@ -28,8 +28,16 @@ export function requireBinaries(t) {
   }
 }
 
+const made = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tmpdir() {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ldmcp-')));
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ldmcp-')));
+  made.push(d);
+  return d;
 }
 
 /** Start `loaddensity target --port 0`; resolves {port, base, stop}. */

@@ -28,9 +28,9 @@ extern "C" {
 
 /* Severities use the LSP numbering (DiagnosticSeverity). */
 typedef enum ld_lint_severity {
-    LD_LINT_ERROR = 1,    /* the document fails at run time */
-    LD_LINT_WARNING = 2,  /* suspicious: probably not what was meant */
-    LD_LINT_INFO = 3      /* style hint */
+    LD_LINT_ERROR = 1,   /* the document fails at run time */
+    LD_LINT_WARNING = 2, /* suspicious: probably not what was meant */
+    LD_LINT_INFO = 3     /* style hint */
 } ld_lint_severity_t;
 
 /*
@@ -38,6 +38,7 @@ typedef enum ld_lint_severity {
  * document that triggers the rule (docs/lint.md shows it; a unit test lints
  * every example and checks that its rule fires).
  */
+/* clang-format off */
 #define LD_LINT_RULES(XX)                                                     \
     XX(SYNTAX, "syntax-error", ERROR,                                         \
        "The text is not valid JSON (or YAML for .yaml/.yml files).",          \
@@ -152,11 +153,13 @@ typedef enum ld_lint_severity {
        "[[\"LD_generate_summary_report\", {\"report_name\": \"a\", "          \
        "\"report_name\": \"b\"}]]")
 
+/* clang-format on */
+
 typedef enum ld_lint_rule_id {
 #define XX(e, id, sev, summary, example) LD_RULE_##e,
     LD_LINT_RULES(XX)
 #undef XX
-    LD_RULE__COUNT
+        LD_RULE__COUNT
 } ld_lint_rule_id_t;
 
 typedef struct ld_lint_rule {
@@ -164,7 +167,7 @@ typedef struct ld_lint_rule {
     const char *id;              /* "unknown-command" */
     ld_lint_severity_t severity; /* default severity */
     const char *summary;
-    const char *example;         /* a document that triggers it, or NULL */
+    const char *example; /* a document that triggers it, or NULL */
 } ld_lint_rule_t;
 
 /** Every rule, in table order; *n receives the count. */
@@ -177,7 +180,7 @@ const char *ld_lint_severity_name(ld_lint_severity_t s);
 /** A text edit that fixes a finding: replace [start, end) (byte offsets in
  *  the linted text) with text. */
 typedef struct ld_lint_fix {
-    char *title;       /* "Change to \"LD_summary\"" */
+    char *title; /* "Change to \"LD_summary\"" */
     size_t start;
     size_t end;
     char *text;
@@ -189,23 +192,23 @@ typedef struct ld_lint_finding {
     ld_pos_t pos;                /* start (line 0: no position known) */
     ld_pos_t end;                /* end, exclusive */
     char *message;
-    char *location;              /* JSON-path-like: "actions[2].tasks[0]" */
-    ld_lint_fix_t *fixes;        /* quick fixes, may be NULL */
+    char *location;       /* JSON-path-like: "actions[2].tasks[0]" */
+    ld_lint_fix_t *fixes; /* quick fixes, may be NULL */
     size_t nfixes;
 } ld_lint_finding_t;
 
 /* What a definition registers, for go-to-definition and completion. */
 typedef enum ld_lint_def_kind {
-    LD_DEF_VAR,      /* LD_register_variable(s), start_test variables */
-    LD_DEF_EXTRACT,  /* an "extract" entry's "var" (per user at run time) */
-    LD_DEF_CSV       /* a CSV source name; detail is its file_path */
+    LD_DEF_VAR,     /* LD_register_variable(s), start_test variables */
+    LD_DEF_EXTRACT, /* an "extract" entry's "var" (per user at run time) */
+    LD_DEF_CSV      /* a CSV source name; detail is its file_path */
 } ld_lint_def_kind_t;
 
 typedef struct ld_lint_def {
     ld_lint_def_kind_t kind;
     char *name;
-    char *detail;    /* CSV file path, or NULL */
-    ld_pos_t pos;    /* the node that names it */
+    char *detail; /* CSV file path, or NULL */
+    ld_pos_t pos; /* the node that names it */
     ld_pos_t end;
 } ld_lint_def_t;
 
@@ -221,13 +224,13 @@ typedef struct ld_lint_result {
     const ld_node_t **actions; /* top-level action nodes (borrowed from the
                                   linted document; valid while it lives) */
     size_t nactions;
-    char file[512];            /* name given, for output */
+    char file[512]; /* name given, for output */
 } ld_lint_result_t;
 
 typedef struct ld_lint_opts {
     const char *const *known_commands; /* extra names to accept, or NULL */
     size_t nknown;
-    size_t max_findings;   /* 0 = 10000; later findings are dropped */
+    size_t max_findings; /* 0 = 10000; later findings are dropped */
 } ld_lint_opts_t;
 
 void ld_lint_result_init(ld_lint_result_t *r);
@@ -264,8 +267,8 @@ int ld_lint_file(const char *path, const ld_lint_opts_t *opts,
 json_t *ld_lint_result_to_json(const ld_lint_result_t *r);
 
 typedef enum ld_lint_format {
-    LD_LINT_FMT_TEXT,    /* file:line:col: severity: message [rule] */
-    LD_LINT_FMT_GITHUB   /* ::error file=...,line=...::message */
+    LD_LINT_FMT_TEXT,  /* file:line:col: severity: message [rule] */
+    LD_LINT_FMT_GITHUB /* ::error file=...,line=...::message */
 } ld_lint_format_t;
 
 /** Append the findings of r in a text format to out. */
@@ -294,14 +297,14 @@ int ld_cmd_lint_action(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
                        ld_diag_t *d);
 int ld_cmd_lint_action_file(ld_ctx_t *ctx, const ld_args_t *args,
                             json_t **result, ld_diag_t *d);
-int ld_cmd_export_schema(ld_ctx_t *ctx, const ld_args_t *args,
-                         json_t **result, ld_diag_t *d);
+int ld_cmd_export_schema(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
+                         ld_diag_t *d);
 
 /* ---- nested value shapes (the keys of assertions, extractors, ...) ---- */
 
 typedef struct ld_shape_key {
     const char *name;
-    unsigned types;        /* LD_J_* */
+    unsigned types; /* LD_J_* */
     bool required;
     const char *enum_name; /* ld_registry_enum() name, or NULL */
     const char *shape;     /* nested shape name, or NULL */
@@ -309,10 +312,10 @@ typedef struct ld_shape_key {
 } ld_shape_key_t;
 
 typedef struct ld_shape {
-    const char *name;      /* the registry's shape tag: "assertions", ... */
+    const char *name; /* the registry's shape tag: "assertions", ... */
     const char *doc;
-    bool list;             /* a list of such objects (else one object) */
-    bool open;             /* other keys are accepted silently */
+    bool list; /* a list of such objects (else one object) */
+    bool open; /* other keys are accepted silently */
     const ld_shape_key_t *keys;
     size_t nkeys;
 } ld_shape_t;
@@ -326,43 +329,43 @@ const ld_shape_key_t *ld_shape_key(const ld_shape_t *s, const char *key);
 
 typedef enum ld_cursor_kind {
     LD_CUR_NONE = 0,
-    LD_CUR_ACTION,        /* where a new action may start (action list) */
-    LD_CUR_COMMAND,       /* the command name of an action */
-    LD_CUR_ARG_KEY,       /* a keyword argument name; cmd set */
-    LD_CUR_ARG_VALUE,     /* an argument value; cmd and param set */
-    LD_CUR_TASK_KEY,      /* a task field name */
-    LD_CUR_TASK_VALUE,    /* a task field value; field set */
-    LD_CUR_TASKS_KEY,     /* a key of {"mode", "tasks"} */
-    LD_CUR_SHAPE_KEY,     /* a key of a nested shape; shape set */
-    LD_CUR_SHAPE_VALUE,   /* a value in a nested shape; shape, skey set */
-    LD_CUR_VALUE          /* some other value (inside a string, placeholders
-                             still complete) */
+    LD_CUR_ACTION,      /* where a new action may start (action list) */
+    LD_CUR_COMMAND,     /* the command name of an action */
+    LD_CUR_ARG_KEY,     /* a keyword argument name; cmd set */
+    LD_CUR_ARG_VALUE,   /* an argument value; cmd and param set */
+    LD_CUR_TASK_KEY,    /* a task field name */
+    LD_CUR_TASK_VALUE,  /* a task field value; field set */
+    LD_CUR_TASKS_KEY,   /* a key of {"mode", "tasks"} */
+    LD_CUR_SHAPE_KEY,   /* a key of a nested shape; shape set */
+    LD_CUR_SHAPE_VALUE, /* a value in a nested shape; shape, skey set */
+    LD_CUR_VALUE        /* some other value (inside a string, placeholders
+                           still complete) */
 } ld_cursor_kind_t;
 
 typedef struct ld_cursor {
     ld_cursor_kind_t kind;
-    const ld_command_t *cmd;     /* enclosing command, when known */
-    const ld_param_t *param;     /* for ARG_VALUE */
-    const ld_field_t *field;     /* for TASK_VALUE */
-    const ld_shape_t *shape;     /* for SHAPE_KEY / SHAPE_VALUE */
-    const ld_shape_key_t *skey;  /* for SHAPE_VALUE */
-    const char *enum_name;       /* values to offer (ld_registry_enum), or
-                                    NULL (param/field enums are in param /
-                                    field) */
-    bool in_string;              /* the cursor is inside a string literal */
-    size_t tok_start;            /* byte offset of the token under the
-                                    cursor (its opening quote), or the
-                                    cursor when there is none */
-    size_t tok_end;              /* one past the token (closing quote
-                                    included when present) */
-    bool in_placeholder;         /* inside "${..." (not closed before the
-                                    cursor) */
-    size_t ph_start;             /* offset just after "${" */
-    bool action_has_args;        /* for COMMAND: the action already has a
-                                    second element */
-    size_t container_start;      /* offset of the innermost { or [ */
-    char present[32][48];        /* keys already present in the innermost
-                                    object (up to 32) */
+    const ld_command_t *cmd;    /* enclosing command, when known */
+    const ld_param_t *param;    /* for ARG_VALUE */
+    const ld_field_t *field;    /* for TASK_VALUE */
+    const ld_shape_t *shape;    /* for SHAPE_KEY / SHAPE_VALUE */
+    const ld_shape_key_t *skey; /* for SHAPE_VALUE */
+    const char *enum_name;      /* values to offer (ld_registry_enum), or
+                                   NULL (param/field enums are in param /
+                                   field) */
+    bool in_string;             /* the cursor is inside a string literal */
+    size_t tok_start;           /* byte offset of the token under the
+                                   cursor (its opening quote), or the
+                                   cursor when there is none */
+    size_t tok_end;             /* one past the token (closing quote
+                                   included when present) */
+    bool in_placeholder;        /* inside "${..." (not closed before the
+                                   cursor) */
+    size_t ph_start;            /* offset just after "${" */
+    bool action_has_args;       /* for COMMAND: the action already has a
+                                   second element */
+    size_t container_start;     /* offset of the innermost { or [ */
+    char present[32][48];       /* keys already present in the innermost
+                                   object (up to 32) */
     size_t npresent;
 } ld_cursor_t;
 

@@ -14,8 +14,8 @@
 typedef struct bound {
     const ld_command_t *cmd;
     const ld_node_t *action;
-    const ld_node_t *name;    /* the command name node */
-    const ld_node_t *argn;    /* kwargs object, positional list, or NULL */
+    const ld_node_t *name; /* the command name node */
+    const ld_node_t *argn; /* kwargs object, positional list, or NULL */
     const ld_node_t *vals[MAX_PARAMS];
 } bound_t;
 
@@ -51,9 +51,28 @@ static bool known_extra(const ld__lint_t *cx, const char *name)
     return false;
 }
 
+/* ld_registry_suggest with ld__suggest's length filter: the same answers,
+   without an edit distance per command for names far off. */
+static const char *suggest_command(const char *name)
+{
+    const char *names[512];
+    size_t i, n = 0, total;
+    const ld_command_t *c = ld_registry_commands(&total);
+    const char *s;
+    char buf[128];
+
+    for (i = 0; i < total && i < 511; i++)
+        names[n++] = c[i].name;
+    s = ld__suggest(name, names, n);
+    if (s || !strncmp(name, "LD_", 3))
+        return s;
+    snprintf(buf, sizeof(buf), "LD_%s", name);
+    return ld__suggest(buf, names, n);
+}
+
 static void unknown_command(ld__lint_t *cx, const ld_node_t *name)
 {
-    const char *sug = ld_registry_suggest(name->u.str.s);
+    const char *sug = suggest_command(name->u.str.s);
     ld_lint_finding_t *f;
 
     if (!sug) {
@@ -121,7 +140,7 @@ static void bind_kwargs(ld__lint_t *cx, bound_t *b)
         }
         if (idx >= MAX_PARAMS ||
             (m->value->type == LD_TNULL && !(p->types & LD_J_NULL)))
-            continue;   /* null means "the default" */
+            continue; /* null means "the default" */
         b->vals[idx] = m->value;
     }
 }
@@ -139,8 +158,8 @@ static void bind_positional(ld__lint_t *cx, bound_t *b)
                 ld__lint_node(cx, LD_RULE_TOO_MANY_ARGUMENTS, v,
                               "%s takes at most %zu positional argument%s, "
                               "got %zu",
-                              c->name, c->nparams,
-                              c->nparams == 1 ? "" : "s", b->argn->u.arr.n);
+                              c->name, c->nparams, c->nparams == 1 ? "" : "s",
+                              b->argn->u.arr.n);
             continue;
         }
         if (i < MAX_PARAMS &&
@@ -156,9 +175,8 @@ static void missing(ld__lint_t *cx, const bound_t *b, const ld_param_t *p)
     char ins[300];
 
     f = ld__lint_node(cx, LD_RULE_MISSING_ARGUMENT, b->name,
-                      "%s: missing required argument '%s'%s%s",
-                      b->cmd->name, p->name, p->doc ? ": " : "",
-                      p->doc ? p->doc : "");
+                      "%s: missing required argument '%s'%s%s", b->cmd->name,
+                      p->name, p->doc ? ": " : "", p->doc ? p->doc : "");
     if (!f)
         return;
     if (b->argn && b->argn->type == LD_TOBJECT) {
@@ -251,7 +269,7 @@ static void shaped(ld__lint_t *cx, const bound_t *b, const ld_param_t *p,
     if (LD__EQ(p->shape, "tasks")) {
         ld__lint_tasks(cx, v);
     } else if (LD__EQ(p->shape, "actions")) {
-        if (LD__EQ(b->cmd->name, "LD_execute_action"))
+        if (LD__EQ(b->cmd->name + 3, "execute_action"))
             nested_actions(cx, v);
     } else if (LD__EQ(p->shape, "variables")) {
         /* registered by lint_args, before the other arguments */
@@ -283,17 +301,17 @@ static const ld_node_t *val(const bound_t *b, const char *name)
 {
     size_t idx;
 
-    return ld__find_param(b->cmd, name, &idx) && idx < MAX_PARAMS
-               ? b->vals[idx]
-               : NULL;
+    return ld__find_param(b->cmd, name, &idx) && idx < MAX_PARAMS ? b->vals[idx]
+                                                                  : NULL;
 }
 
 /* What a command means beyond its arguments' types. */
 static void semantics(ld__lint_t *cx, const bound_t *b)
 {
-    const char *name = b->cmd->name;
+    /* every command name starts with "LD_": compare what follows */
+    const char *name = strncmp(b->cmd->name, "LD_", 3) ? "" : b->cmd->name + 3;
 
-    if (LD__EQ(name, "LD_start_test") && !val(b, "tasks")) {
+    if (LD__EQ(name, "start_test") && !val(b, "tasks")) {
         ld_lint_finding_t *f = ld__lint_node(
             cx, LD_RULE_MISSING_TASKS, b->name,
             "LD_start_test has no \"tasks\": there is nothing to run");
@@ -301,7 +319,7 @@ static void semantics(ld__lint_t *cx, const bound_t *b)
         if (f && b->argn && b->argn->type == LD_TOBJECT)
             ld__lint_fix_insert_key(cx, f, b->argn, "tasks",
                                     ld__placeholder_value(0, "tasks"));
-    } else if (LD__EQ(name, "LD_register_variable")) {
+    } else if (LD__EQ(name, "register_variable")) {
         const ld_node_t *n = val(b, "name");
 
         if (n && n->type == LD_TSTRING) {
@@ -309,9 +327,9 @@ static void semantics(ld__lint_t *cx, const bound_t *b)
             ld__lint_def(cx, LD_DEF_VAR, n->u.str.s, n->u.str.len, NULL,
                          &n->pos, &n->end);
         }
-    } else if (LD__EQ(name, "LD_register_csv_source")) {
+    } else if (LD__EQ(name, "register_csv_source")) {
         def_csv(cx, val(b, "name"), val(b, "file_path"));
-    } else if (LD__EQ(name, "LD_clear_resolver")) {
+    } else if (LD__EQ(name, "clear_resolver")) {
         ld__strset_clear(&cx->vars);
         ld__strset_clear(&cx->csv);
     }
@@ -396,8 +414,7 @@ static void lint_action(ld__lint_t *cx, const ld_node_t *a)
     }
     if (!ld_command_available(b.cmd))
         ld__lint_node(cx, LD_RULE_NOT_AVAILABLE, b.name,
-                      "%s is not available in this build yet (%s)",
-                      b.cmd->name,
+                      "%s is not available in this build yet (%s)", b.cmd->name,
                       b.cmd->unavailable ? b.cmd->unavailable : "later");
     if (b.argn && b.argn->type != LD_TOBJECT && b.argn->type != LD_TARRAY) {
         ld__lint_node(cx, LD_RULE_SHAPE, b.argn,

@@ -67,8 +67,8 @@ int ld_cmd_lint_action_file(ld_ctx_t *ctx, const ld_args_t *args,
     return finish(&r, rc, result, args, d);
 }
 
-int ld_cmd_export_schema(ld_ctx_t *ctx, const ld_args_t *args,
-                         json_t **result, ld_diag_t *d)
+int ld_cmd_export_schema(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
+                         ld_diag_t *d)
 {
     const char *known[MAX_KNOWN];
     const char *path = ld_args_str(args, "path", "");

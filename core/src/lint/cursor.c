@@ -16,27 +16,27 @@
 
 typedef enum role {
     R_UNKNOWN,
-    R_ROOT_OBJ,     /* {"load_density": ...} */
-    R_ACTIONS,      /* a list of actions */
-    R_ACTION,       /* ["cmd", args] */
+    R_ROOT_OBJ, /* {"load_density": ...} */
+    R_ACTIONS,  /* a list of actions */
+    R_ACTION,   /* ["cmd", args] */
     R_KWARGS,
     R_POSARGS,
     R_TASK_LIST,
-    R_TASKS_OBJ,    /* {"mode", "tasks"} or the legacy {"get": {...}} */
+    R_TASKS_OBJ, /* {"mode", "tasks"} or the legacy {"get": {...}} */
     R_TASK,
     R_SHAPE_LIST,
     R_SHAPE_OBJ
 } role_t;
 
 typedef struct frame {
-    char type;               /* '[' or '{' */
+    char type; /* '[' or '{' */
     role_t role;
-    bool after_colon;        /* object: a key was given, its value follows */
+    bool after_colon; /* object: a key was given, its value follows */
     bool have_key;
-    size_t index;            /* array: element index; object: member index */
-    size_t start;            /* offset of the bracket */
+    size_t index; /* array: element index; object: member index */
+    size_t start; /* offset of the bracket */
     char key[48];
-    char first[96];          /* action: the command name */
+    char first[96]; /* action: the command name */
     const ld_command_t *cmd;
     const ld_shape_t *shape;
 } frame_t;
@@ -45,8 +45,8 @@ typedef struct scan {
     const char *t;
     size_t len;
     frame_t f[MAX_FRAMES];
-    size_t depth;            /* frames in use */
-    size_t overflow;         /* frames deeper than MAX_FRAMES */
+    size_t depth;    /* frames in use */
+    size_t overflow; /* frames deeper than MAX_FRAMES */
 } scan_t;
 
 static bool is_ws(char c)
@@ -87,8 +87,8 @@ static size_t string_end(const char *t, size_t len, size_t i, bool *closed)
 
 /* ---- roles ---- */
 
-static role_t param_role(const ld_command_t *c, const ld_param_t *p,
-                         char type, const ld_shape_t **shape)
+static role_t param_role(const ld_command_t *c, const ld_param_t *p, char type,
+                         const ld_shape_t **shape)
 {
     const ld_shape_t *s;
 
@@ -108,8 +108,7 @@ static role_t param_role(const ld_command_t *c, const ld_param_t *p,
     return type == '{' ? R_SHAPE_OBJ : R_UNKNOWN;
 }
 
-static role_t shape_role(const char *name, char type,
-                         const ld_shape_t **shape)
+static role_t shape_role(const char *name, char type, const ld_shape_t **shape)
 {
     const ld_shape_t *s = ld_shape_find(name);
 
@@ -309,9 +308,8 @@ static bool has_args_after(const char *t, size_t len, size_t e)
 static void present_keys(const char *t, size_t len, size_t start,
                          ld_cursor_t *c)
 {
-    size_t i = start + 1, lim = len - start > KEYS_SCAN_MAX
-                                    ? start + KEYS_SCAN_MAX
-                                    : len;
+    size_t i = start + 1,
+           lim = len - start > KEYS_SCAN_MAX ? start + KEYS_SCAN_MAX : len;
     int depth = 1;
     bool closed, expect_key = true;
 
@@ -411,7 +409,7 @@ void ld_cursor_at(const char *text, size_t len, size_t start, size_t off,
     scan_t *s;
     size_t str_at = 0;
     bool in_str, key_pos;
-    static _Thread_local scan_t tls;   /* 20 KB: keep it off small stacks */
+    static _Thread_local scan_t tls; /* 20 KB: keep it off small stacks */
 
     memset(c, 0, sizeof(*c));
     if (off > len)
@@ -423,7 +421,7 @@ void ld_cursor_at(const char *text, size_t len, size_t start, size_t off,
     s->len = len;
     s->depth = 0;
     s->overflow = 0;
-    if (start > 0) {   /* inside the action list, at an action */
+    if (start > 0) { /* inside the action list, at an action */
         memset(&s->f[0], 0, sizeof(s->f[0]));
         s->f[0].type = '[';
         s->f[0].role = R_ACTIONS;
@@ -449,8 +447,7 @@ void ld_cursor_at(const char *text, size_t len, size_t start, size_t off,
         c->kind = LD_CUR_NONE;
         return;
     }
-    key_pos = s->f[s->depth - 1].type == '{' &&
-              !s->f[s->depth - 1].after_colon;
+    key_pos = s->f[s->depth - 1].type == '{' && !s->f[s->depth - 1].after_colon;
     classify(s, key_pos, c);
     if (c->kind == LD_CUR_COMMAND)
         c->action_has_args = has_args_after(text, len, c->tok_end);

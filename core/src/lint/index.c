@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#define SLOTS 4096u   /* power of two, well above 2x the entries */
+#define SLOTS 4096u /* power of two, well above 2x the entries */
 
 enum { NS_COMMAND = 0, NS_FIELD = 1, NS_PARAM = 2 /* + command index */ };
 
@@ -38,7 +38,7 @@ static void put(uint32_t ns, const char *name, const void *ptr, size_t idx)
 
     while (table[j].name) {
         if (table[j].ns == ns && !strcmp(table[j].name, name))
-            return;   /* first one wins, as in the linear lookups */
+            return; /* first one wins, as in the linear lookups */
         j = (j + 1) & (SLOTS - 1);
     }
     table[j].name = name;

@@ -200,7 +200,7 @@ void ld__lint_fix_string(ld__lint_t *cx, ld_lint_finding_t *f,
         return;
     if (cx->text[pos->off] == '"')
         quote(value, q, sizeof(q));
-    else   /* a YAML plain scalar */
+    else /* a YAML plain scalar */
         snprintf(q, sizeof(q), "%s", value);
     ld__lint_fix(cx, f, pos->off, end->off, q, "Change to \"%s\"", value);
 }
@@ -296,10 +296,9 @@ void ld__loc_text(const ld__lint_t *cx, char *buf, size_t size)
         return;
     }
     for (i = 0; i < cx->pdepth && i < 64 && n < size; i++) {
-        int k = cx->pkey[i]
-                    ? snprintf(buf + n, size - n, "%s%s", n ? "." : "",
-                               cx->pkey[i])
-                    : snprintf(buf + n, size - n, "[%zu]", cx->pidx[i]);
+        int k = cx->pkey[i] ? snprintf(buf + n, size - n, "%s%s", n ? "." : "",
+                                       cx->pkey[i])
+                            : snprintf(buf + n, size - n, "[%zu]", cx->pidx[i]);
 
         if (k < 0)
             break;
@@ -341,8 +340,7 @@ static void lint_root(ld__lint_t *cx, const ld_node_t *root)
         ld__lint_actions(cx, root);
         return;
     }
-    m = root->type == LD_TOBJECT ? ld_node_member(root, "load_density")
-                                 : NULL;
+    m = root->type == LD_TOBJECT ? ld_node_member(root, "load_density") : NULL;
     if (!m) {
         ld__lint_node(cx, LD_RULE_SHAPE, root,
                       "an action document must be a list of actions or "
@@ -391,8 +389,8 @@ int ld_lint_node(const ld_node_t *root, const char *text, size_t len,
     cx.opts = opts;
     cx.text = text;
     cx.len = len;
-    cx.max = opts && opts->max_findings ? opts->max_findings
-                                        : LD_LINT_DEFAULT_MAX;
+    cx.max =
+        opts && opts->max_findings ? opts->max_findings : LD_LINT_DEFAULT_MAX;
     cx.max += r->n;
     if (name)
         snprintf(r->file, sizeof(r->file), "%s", name);
@@ -422,8 +420,7 @@ int ld_lint_doc(const ld_doc_t *doc, const ld_lint_opts_t *opts,
     size_t len = 0;
     const char *text = ld_doc_text(doc, &len);
 
-    return ld_lint_node(ld_doc_root(doc), text, len, ld_doc_name(doc), opts,
-                        r);
+    return ld_lint_node(ld_doc_root(doc), text, len, ld_doc_name(doc), opts, r);
 }
 
 int ld_lint_text(const char *text, size_t len, const char *name,

@@ -12,7 +12,7 @@
 /* A set of strings (open addressing; names are copied). */
 typedef struct ld__strset {
     char **slots;
-    size_t cap;    /* power of two, or 0 */
+    size_t cap; /* power of two, or 0 */
     size_t n;
 } ld__strset_t;
 
@@ -33,13 +33,13 @@ typedef struct ld__pending_var {
 typedef struct ld__lint {
     ld_lint_result_t *r;
     const ld_lint_opts_t *opts;
-    const char *text;        /* raw source, or NULL */
+    const char *text; /* raw source, or NULL */
     size_t len;
-    size_t max;              /* findings cap */
-    int oom;                 /* LD_ENOMEM once an allocation failed */
-    ld__strset_t vars;       /* registered so far, in document order */
+    size_t max;        /* findings cap */
+    int oom;           /* LD_ENOMEM once an allocation failed */
+    ld__strset_t vars; /* registered so far, in document order */
     ld__strset_t csv;
-    ld__strset_t extracted;  /* every extract "var" of the document */
+    ld__strset_t extracted; /* every extract "var" of the document */
     ld__pending_var_t *pending;
     size_t npending;
     size_t pending_cap;
@@ -49,9 +49,9 @@ typedef struct ld__lint {
     size_t pidx[64];
     size_t pdepth;
     const char *loc_override; /* used instead of the stack when set */
-    bool http;               /* the current test's tasks are HTTP tasks */
-    bool weighted;           /* ... in weighted mode */
-    unsigned depth;          /* LD_execute_action nesting */
+    bool http;                /* the current test's tasks are HTTP tasks */
+    bool weighted;            /* ... in weighted mode */
+    unsigned depth;           /* LD_execute_action nesting */
 } ld__lint_t;
 
 /* String equality that rejects on the first byte without a call: the
@@ -115,8 +115,7 @@ void ld__lint_actions(ld__lint_t *cx, const ld_node_t *list);
 /* ---- values, tasks and shapes (lint_tasks.c, lint_shapes.c) ---- */
 
 /* Closest of names[0..n) within a small edit distance, or NULL. */
-const char *ld__suggest(const char *name, const char *const *names,
-                        size_t n);
+const char *ld__suggest(const char *name, const char *const *names, size_t n);
 /* Does v fit the type mask (an integral real fits an integer)? */
 bool ld__type_fits(const ld_node_t *v, unsigned mask);
 /* "string \"abc\"", "integer 5", "object", ... */
@@ -138,8 +137,7 @@ void ld__lint_bad_enum(ld__lint_t *cx, const ld_node_t *v,
                        const char *const *vals, const ld__label_t *what);
 /* Check v against a type mask and enum; false when it did not fit. */
 bool ld__lint_typed(ld__lint_t *cx, const ld_node_t *v, unsigned types,
-                    const char *const *vals, bool ci,
-                    const ld__label_t *what);
+                    const char *const *vals, bool ci, const ld__label_t *what);
 
 void ld__lint_tasks(ld__lint_t *cx, const ld_node_t *tasks);
 void ld__lint_shape(ld__lint_t *cx, const ld_shape_t *s, const ld_node_t *v);

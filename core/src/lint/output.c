@@ -58,10 +58,9 @@ static int text_line(const ld_lint_result_t *r, const ld_lint_finding_t *f,
                      ld_buf_t *out)
 {
     if (f->pos.line)
-        return ld_buf_printf(out, "%s:%u:%u: %s: %s [%s]\n", r->file,
-                             f->pos.line, f->pos.col,
-                             ld_lint_severity_name(f->severity), f->message,
-                             f->rule->id);
+        return ld_buf_printf(
+            out, "%s:%u:%u: %s: %s [%s]\n", r->file, f->pos.line, f->pos.col,
+            ld_lint_severity_name(f->severity), f->message, f->rule->id);
     return ld_buf_printf(out, "%s: %s: %s [%s]\n", r->file,
                          ld_lint_severity_name(f->severity), f->message,
                          f->rule->id);
@@ -100,8 +99,7 @@ static int gh_escape(ld_buf_t *out, const char *s, bool prop)
 static int gh_line(const ld_lint_result_t *r, const ld_lint_finding_t *f,
                    ld_buf_t *out)
 {
-    static const char *const level[] = {"error", "error", "warning",
-                                        "notice"};
+    static const char *const level[] = {"error", "error", "warning", "notice"};
     int rc = ld_buf_printf(out, "::%s file=", level[f->severity & 3]);
 
     if (!rc)

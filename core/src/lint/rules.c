@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const ld_lint_rule_t rules[] = {
-#define XX(e, id, sev, summary, example) \
+#define XX(e, id, sev, summary, example)                                       \
     {LD_RULE_##e, id, LD_LINT_##sev, summary, example},
     LD_LINT_RULES(XX)
 #undef XX

@@ -97,7 +97,7 @@ json_t *ld__schema_enum(const char *const *vals, bool ci, bool nullable)
 
 /* A value: types, enum, and description. */
 json_t *ld__schema_typed(unsigned types, const char *const *vals, bool ci,
-                     bool nullable, const char *doc)
+                         bool nullable, const char *doc)
 {
     json_t *o = vals ? ld__schema_enum(vals, ci, nullable) : json_object();
     json_t *t = vals ? NULL : ld__schema_types(types, nullable);
@@ -121,17 +121,18 @@ json_t *ld__schema_ref(const char *name)
 
 static json_t *shape_key(const ld_shape_key_t *k)
 {
-    const char *const *vals = k->enum_name ? ld_registry_enum(k->enum_name)
-                                           : NULL;
-    json_t *o = ld__schema_typed(k->types, vals, ld__enum_ci(k->enum_name), !k->required,
-                      k->doc);
+    const char *const *vals =
+        k->enum_name ? ld_registry_enum(k->enum_name) : NULL;
+    json_t *o = ld__schema_typed(k->types, vals, ld__enum_ci(k->enum_name),
+                                 !k->required, k->doc);
     char name[64];
 
     if (k->shape) {
         snprintf(name, sizeof(name), "shape.%s", k->shape);
         json_object_del(o, "type");
-        json_object_set_new(o, "anyOf",
-                            json_pack("[o,{s:s}]", ld__schema_ref(name), "type", "null"));
+        json_object_set_new(
+            o, "anyOf",
+            json_pack("[o,{s:s}]", ld__schema_ref(name), "type", "null"));
     }
     return o;
 }
@@ -167,10 +168,10 @@ static void conditional(json_t *o, const char *kind_key, bool dflt_path)
                             kind_key, is_path);
     json_array_append_new(all, json_pack("{s:o,s:{s:[s]}}", "if", is_path,
                                          "then", "required", "path"));
-    json_array_append_new(
-        all, json_pack("{s:{s:{s:{s:s}},s:[s]},s:{s:[s]}}", "if",
-                       "properties", kind_key, "const", "header", "required",
-                       kind_key, "then", "required", "name"));
+    json_array_append_new(all, json_pack("{s:{s:{s:{s:s}},s:[s]},s:{s:[s]}}",
+                                         "if", "properties", kind_key, "const",
+                                         "header", "required", kind_key, "then",
+                                         "required", "name"));
     json_object_set_new(o, "allOf", all);
 }
 
@@ -187,12 +188,12 @@ static json_t *shape_def(const ld_shape_t *s)
                          "anyOf", "type", "number", "minimum", 0, obj);
     if (!strcmp(s->name, "predicate"))
         return json_pack("{s:s,s:[{s:[s,s,s,s]},o]}", "description", s->doc,
-                         "anyOf", "type", "boolean", "number", "string",
-                         "null", ld__schema_predicate(obj));
+                         "anyOf", "type", "boolean", "number", "string", "null",
+                         ld__schema_predicate(obj));
     if (!strcmp(s->name, "auth"))
         return json_pack("{s:s,s:[{s:s,s:i,s:i},o]}", "description", s->doc,
-                         "anyOf", "type", "array", "minItems", 2, "maxItems",
-                         2, obj);
+                         "anyOf", "type", "array", "minItems", 2, "maxItems", 2,
+                         obj);
     if (s->list)
         return json_pack("{s:s,s:s,s:o}", "type", "array", "description",
                          s->doc, "items", obj);
@@ -219,9 +220,9 @@ json_t *ld__schema_predicate(json_t *obj)
 void ld__schema_shapes(json_t *defs)
 {
     static const char *const names[] = {
-        "user_detail_dict", "assertions", "extract",   "think_time",
-        "throttle",         "retry",      "predicate", "auth",
-        "sla_rules",        "csv_sources", "stages",   "shape_config"};
+        "user_detail_dict", "assertions",  "extract",   "think_time",
+        "throttle",         "retry",       "predicate", "auth",
+        "sla_rules",        "csv_sources", "stages",    "shape_config"};
     size_t i;
     char key[64];
 
@@ -233,27 +234,27 @@ void ld__schema_shapes(json_t *defs)
             json_object_set_new(defs, key, shape_def(s));
     }
     json_object_set_new(defs, "shape.variables",
-                        json_pack("{s:s,s:s}", "type", "object",
-                                  "description",
+                        json_pack("{s:s,s:s}", "type", "object", "description",
                                   "Variables: name to value (any JSON)."));
-    json_object_set_new(defs, "shape.files",
-                        json_pack("{s:s,s:{s:s}}", "type", "array", "items",
-                                  "type", "string"));
+    json_object_set_new(
+        defs, "shape.files",
+        json_pack("{s:s,s:{s:s}}", "type", "array", "items", "type", "string"));
 }
 
 /* ---- tasks ---- */
 
 static json_t *field_schema(const ld_field_t *f)
 {
-    json_t *o = ld__schema_typed(f->types, f->enums, !strcmp(f->name, "method"), true,
-                      f->doc);
+    json_t *o = ld__schema_typed(f->types, f->enums, !strcmp(f->name, "method"),
+                                 true, f->doc);
     char name[64];
 
     if (f->shape) {
         snprintf(name, sizeof(name), "shape.%s", f->shape);
         json_object_del(o, "type");
-        json_object_set_new(o, "anyOf",
-                            json_pack("[o,{s:s}]", ld__schema_ref(name), "type", "null"));
+        json_object_set_new(
+            o, "anyOf",
+            json_pack("[o,{s:s}]", ld__schema_ref(name), "type", "null"));
     }
     if (!strcmp(f->name, "weight"))
         json_object_set_new(o, "minimum", json_integer(0));
@@ -279,8 +280,8 @@ static json_t *task_def(bool http)
             o, "anyOf",
             json_pack("[{s:[s],s:{s:{s:s}}},{s:[s],s:{s:{s:s}}}]", "required",
                       "request_url", "properties", "request_url", "type",
-                      "string", "required", "url", "properties", "url",
-                      "type", "string"));
+                      "string", "required", "url", "properties", "url", "type",
+                      "string"));
     return o;
 }
 
@@ -295,15 +296,20 @@ static json_t *tasks_def(const char *task)
         "minProperties", 1, "propertyNames", "type", "string", "pattern",
         ci_pattern(methods), "additionalProperties", ld__schema_ref(task));
     json_t *wrapped = json_pack(
-        "{s:s,s:s,s:[s],s:{s:o,s:{s:[o,o]}}}", "type", "object",
-        "description", "{\"mode\": sequence|weighted|conditional, \"tasks\"}",
-        "required", "tasks", "properties", "mode",
-        ld__schema_enum(ld_registry_enum("mode"), true, true), "tasks",
-        "anyOf", json_deep_copy(list), json_deep_copy(legacy));
+        "{s:s,s:s,s:[s],s:{s:o,s:{s:[o,o]}}}", "type", "object", "description",
+        "{\"mode\": sequence|weighted|conditional, \"tasks\"}", "required",
+        "tasks", "properties", "mode",
+        ld__schema_enum(ld_registry_enum("mode"), true, true), "tasks", "anyOf",
+        json_deep_copy(list), json_deep_copy(legacy));
 
-    return json_pack("{s:s,s:[o,o,o]}", "description",
-                     "The tasks every user runs.", "anyOf", list, wrapped,
-                     legacy);
+    /* the engine's own order of tests, as if/then/else (an anyOf would make
+       validators check every form) */
+    return json_pack(
+        "{s:s,s:[s,s],s:{s:s},s:o,s:{s:{s:[s],s:{s:{s:[s,s]}}},s:o,s:o}}",
+        "description", "The tasks every user runs.", "type", "array", "object",
+        "if", "type", "array", "then", list, "else", "if", "required", "tasks",
+        "properties", "tasks", "type", "array", "object", "then", wrapped,
+        "else", legacy);
 }
 
 void ld__schema_tasks(json_t *defs)

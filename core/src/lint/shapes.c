@@ -10,7 +10,10 @@
 #include <string.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define K(name, types, req, en, shape, doc) {name, types, req, en, shape, doc}
+#define K(name, types, req, en, shape, doc)                                    \
+    {                                                                          \
+        name, types, req, en, shape, doc                                       \
+    }
 
 static const ld_shape_key_t k_user[] = {
     K("user", LD_J_STRING | LD_J_NULL, false, "user", NULL,
@@ -128,7 +131,8 @@ static const ld_shape_key_t k_stage[] = {
 static const ld_shape_key_t k_shape_config[] = {
     K("stages", LD_J_ARRAY, false, NULL, "stages",
       "stages: [{\"duration\", \"users\", \"spawn_rate\"}, ...]."),
-    K("baseline_users", LD_J_NUMBER, false, NULL, NULL, "spike: users "
+    K("baseline_users", LD_J_NUMBER, false, NULL, NULL,
+      "spike: users "
       "before and after the spike."),
     K("spike_users", LD_J_NUMBER, false, NULL, NULL,
       "spike: users during the spike."),
@@ -143,11 +147,13 @@ static const ld_shape_key_t k_shape_config[] = {
     K("users", LD_J_NUMBER, false, NULL, NULL, "soak: users."),
     K("ramp_seconds", LD_J_NUMBER, false, NULL, NULL, "soak: ramp-up."),
     K("hold_seconds", LD_J_NUMBER, false, NULL, NULL, "soak: hold."),
-    K("cooldown_seconds", LD_J_NUMBER, false, NULL, NULL,
-      "soak: ramp-down."),
+    K("cooldown_seconds", LD_J_NUMBER, false, NULL, NULL, "soak: ramp-down."),
 };
 
-#define S(name, doc, list, open, keys) {name, doc, list, open, keys, COUNT(keys)}
+#define S(name, doc, list, open, keys)                                         \
+    {                                                                          \
+        name, doc, list, open, keys, COUNT(keys)                               \
+    }
 
 static const ld_shape_t shapes[] = {
     S("user_detail_dict", "The user template and its settings.", false, true,
@@ -160,9 +166,10 @@ static const ld_shape_t shapes[] = {
       k_throttle),
     S("retry", "Retry budgets with exponential backoff.", false, false,
       k_retry),
-    S("predicate", "A condition: true/false, a number, a string "
-      "(truthy after expansion), or one operator.", false, false,
-      k_predicate),
+    S("predicate",
+      "A condition: true/false, a number, a string "
+      "(truthy after expansion), or one operator.",
+      false, false, k_predicate),
     S("auth", "Request authentication.", false, false, k_auth),
     S("sla_rules", "An SLA rule.", true, false, k_sla),
     S("csv_sources", "A CSV source.", true, false, k_csv),
@@ -176,7 +183,7 @@ const ld_shape_t *ld_shape_find(const char *name)
     size_t i;
 
     for (i = 0; name && i < COUNT(shapes); i++)
-        if (!strcmp(shapes[i].name, name))
+        if (LD__EQ(shapes[i].name, name))
             return &shapes[i];
     return NULL;
 }
@@ -186,7 +193,7 @@ const ld_shape_key_t *ld_shape_key(const ld_shape_t *s, const char *key)
     size_t i;
 
     for (i = 0; s && key && i < s->nkeys; i++)
-        if (!strcmp(s->keys[i].name, key))
+        if (LD__EQ(s->keys[i].name, key))
             return &s->keys[i];
     return NULL;
 }

@@ -16,7 +16,7 @@
 
 static uint64_t hash(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
     size_t i;
 
     for (i = 0; i < len; i++)
@@ -243,13 +243,12 @@ static size_t var_names(const ld_lint_result_t *r, const char **names,
 }
 
 /* Where name is registered (first time), or NULL. */
-static const ld_lint_def_t *def_of(const ld_lint_result_t *r,
-                                   const char *name)
+static const ld_lint_def_t *def_of(const ld_lint_result_t *r, const char *name)
 {
     size_t i;
 
     for (i = 0; i < r->ndefs; i++)
-        if (r->defs[i].kind == LD_DEF_VAR && !strcmp(r->defs[i].name, name))
+        if (r->defs[i].kind == LD_DEF_VAR && LD__EQ(r->defs[i].name, name))
             return &r->defs[i];
     return NULL;
 }
@@ -347,8 +346,8 @@ static void placeholder(ld__lint_t *cx, const ld_placeholder_t *ph,
     }
 }
 
-static void scan(ld__lint_t *cx, const char *s, size_t len,
-                 const ld_pos_t *pos, const ld_pos_t *end)
+static void scan(ld__lint_t *cx, const char *s, size_t len, const ld_pos_t *pos,
+                 const ld_pos_t *end)
 {
     ld_placeholder_t ph;
     size_t from = 0;
@@ -469,7 +468,7 @@ void ld__lint_url(ld__lint_t *cx, const ld_node_t *u)
     ld_placeholder_t ph;
     bool has_ph = ld_placeholder_next(s, len, 0, &ph);
 
-    lit = has_ph ? ph.start : len;   /* literal prefix */
+    lit = has_ph ? ph.start : len; /* literal prefix */
     if (len == 0) {
         ld__lint_node(cx, LD_RULE_MALFORMED_URL, u, "the request URL is empty");
         return;

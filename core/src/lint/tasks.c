@@ -69,8 +69,7 @@ static void body_size(ld__lint_t *cx, const ld_node_t *v)
                       n);
 }
 
-static void field_shape(ld__lint_t *cx, const ld_field_t *f,
-                        const ld_node_t *v)
+static void field_shape(ld__lint_t *cx, const ld_field_t *f, const ld_node_t *v)
 {
     const ld_shape_t *s;
     char what[64];
@@ -100,7 +99,7 @@ static void task_field(ld__lint_t *cx, const ld_member_t *m)
         return;
     }
     if (v->type == LD_TNULL)
-        return;   /* Python's None: the field is absent */
+        return; /* Python's None: the field is absent */
     saved = ld__loc_key(cx, m->key);
     if (ld__lint_typed(cx, v, f->types, cx->http ? f->enums : NULL,
                        LD__EQ(f->name, "method"), &what)) {
@@ -108,8 +107,8 @@ static void task_field(ld__lint_t *cx, const ld_member_t *m)
             field_shape(cx, f, v);
         if (LD__EQ(f->name, "weight"))
             weight(cx, v);
-        else if (cx->http && (LD__EQ(f->name, "request_url") ||
-                              LD__EQ(f->name, "url")))
+        else if (cx->http &&
+                 (LD__EQ(f->name, "request_url") || LD__EQ(f->name, "url")))
             ld__lint_url(cx, v);
         else if (LD__EQ(f->name, "data") || LD__EQ(f->name, "json"))
             body_size(cx, v);

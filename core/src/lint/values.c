@@ -20,7 +20,11 @@ const char *ld__suggest(const char *name, const char *const *names, size_t n)
 
     best_d = max + 1;
     for (i = 0; i < n && names[i]; i++) {
-        size_t d = ld_edit_distance(name, names[i], max);
+        size_t cl = strlen(names[i]), d;
+
+        if (cl > len + max || len > cl + max)
+            continue; /* the distance is at least the length gap */
+        d = ld_edit_distance(name, names[i], max);
 
         if (d < best_d) {
             best_d = d;
@@ -71,7 +75,7 @@ bool ld__enum_has(const char *const *vals, const char *s, bool ci)
 
 bool ld__enum_ci(const char *enum_name)
 {
-    static const char *const ci[] = {"method", "mode", "assertion",
+    static const char *const ci[] = {"method",    "mode",      "assertion",
                                      "extractor", "predicate", NULL};
 
     return enum_name && ld__enum_has(ci, enum_name, false);
@@ -125,8 +129,8 @@ bool ld__lint_typed(ld__lint_t *cx, const ld_node_t *v, unsigned types,
     if (!ld__type_fits(v, types)) {
         label(wl, what, sizeof(what));
         ld__describe(v, got, sizeof(got));
-        ld__lint_node(cx, LD_RULE_WRONG_TYPE, v, "%s must be %s, got %s",
-                      what, ld_mask_text(types, want, sizeof(want)), got);
+        ld__lint_node(cx, LD_RULE_WRONG_TYPE, v, "%s must be %s, got %s", what,
+                      ld_mask_text(types, want, sizeof(want)), got);
         return false;
     }
     if (vals && v->type == LD_TSTRING && !ld__enum_has(vals, v->u.str.s, ci)) {
@@ -147,7 +151,7 @@ void ld__lint_user(ld__lint_t *cx, const ld_node_t *udd)
         return;
     if (ld__proto_for_user(u->u.str.s))
         return;
-    cx->http = false;   /* its tasks have other fields */
+    cx->http = false; /* its tasks have other fields */
     ld__lint_node(cx, LD_RULE_NOT_AVAILABLE, u,
                   "user template \"%s\" is not supported by this build yet "
                   "(available: fast_http_user, http_user)",
@@ -193,8 +197,8 @@ static void need_key(ld__lint_t *cx, const ld_node_t *obj, const char *key,
 
     if (ld__present(obj, key))
         return;
-    f = ld__lint_node(cx, LD_RULE_MISSING_FIELD, obj, "missing \"%s\"%s%s",
-                      key, why ? " " : "", why ? why : "");
+    f = ld__lint_node(cx, LD_RULE_MISSING_FIELD, obj, "missing \"%s\"%s%s", key,
+                      why ? " " : "", why ? why : "");
     ld__lint_fix_insert_key(cx, f, obj, key,
                             ld__placeholder_value(types, NULL));
 }
@@ -210,10 +214,11 @@ static void sla_metric(ld__lint_t *cx, const ld_node_t *v)
     sug = ld__suggest(v->u.str.s, vals, enum_count(vals));
     f = ld__lint_node(cx, LD_RULE_UNKNOWN_SLA_METRIC, v,
                       "unknown SLA metric \"%s\"%s%s%s", v->u.str.s,
-                      sug ? " (did you mean \"" : " (expected latency_p50, "
-                                                  "latency_p90, latency_p95, "
-                                                  "latency_p99, latency_mean, "
-                                                  "failure_rate or requests)",
+                      sug ? " (did you mean \""
+                          : " (expected latency_p50, "
+                            "latency_p90, latency_p95, "
+                            "latency_p99, latency_mean, "
+                            "failure_rate or requests)",
                       sug ? sug : "", sug ? "\"?)" : "");
     if (sug)
         ld__lint_fix_string(cx, f, &v->pos, &v->end, sug);
@@ -222,8 +227,8 @@ static void sla_metric(ld__lint_t *cx, const ld_node_t *v)
 static void key_value(ld__lint_t *cx, const ld_shape_t *s,
                       const ld_shape_key_t *k, const ld_node_t *v)
 {
-    const char *const *vals = k->enum_name ? ld_registry_enum(k->enum_name)
-                                           : NULL;
+    const char *const *vals =
+        k->enum_name ? ld_registry_enum(k->enum_name) : NULL;
     const ld_shape_t *sub;
     ld__label_t what = {"\"%s\"%s", k->name, NULL};
 
@@ -271,8 +276,7 @@ static void extracted(ld__lint_t *cx, const ld_node_t *obj)
                  &v->end);
 }
 
-static void shape_obj(ld__lint_t *cx, const ld_shape_t *s,
-                      const ld_node_t *obj)
+static void shape_obj(ld__lint_t *cx, const ld_shape_t *s, const ld_node_t *obj)
 {
     size_t i, saved;
 
@@ -342,15 +346,14 @@ void ld__lint_predicate(ld__lint_t *cx, const ld_node_t *v, const char *what)
         if (ld__enum_has(ops, v->u.obj.members[i].key, true))
             m = &v->u.obj.members[i];
     if (!m) {
-        const char *sug = v->u.obj.n ? ld__suggest(v->u.obj.members[0].key,
-                                                   ops, 4)
-                                     : NULL;
-        ld_lint_finding_t *f = ld__lint_node(
-            cx, LD_RULE_INVALID_ENUM, v,
-            "%s needs one of \"equals\", \"not_equals\", \"in\", "
-            "\"truthy\"%s%s%s",
-            what, sug ? " (did you mean \"" : "", sug ? sug : "",
-            sug ? "\"?)" : "");
+        const char *sug =
+            v->u.obj.n ? ld__suggest(v->u.obj.members[0].key, ops, 4) : NULL;
+        ld_lint_finding_t *f =
+            ld__lint_node(cx, LD_RULE_INVALID_ENUM, v,
+                          "%s needs one of \"equals\", \"not_equals\", \"in\", "
+                          "\"truthy\"%s%s%s",
+                          what, sug ? " (did you mean \"" : "", sug ? sug : "",
+                          sug ? "\"?)" : "");
 
         if (sug)
             ld__lint_fix_string(cx, f, &v->u.obj.members[0].key_pos,

@@ -62,33 +62,19 @@ static bool parse_port(const char *p, size_t n, uint16_t *port)
     return true;
 }
 
-bool ld__h1_url_parse(const char *s, size_t len, ld__h1_url_t *u, char *hp,
-                      size_t hpsz)
+/* host, [v6], port of the authority [a, ae); no credentials. */
+static bool parse_authority(const char *a, const char *ae, ld__h1_url_t *u)
 {
-    const char *a, *end = s + len, *ae, *pe, *pp = NULL;
-    size_t hl;
-    int n;
-    memset(u, 0, sizeof(*u));
-    if (len < 8 || strncasecmp(s, "http://", 7))
+    const char *pp = NULL;
+    if (memchr(a, '@', (size_t)(ae - a)))
         return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-            return false;
-    a = s + 7;
-    for (ae = a; ae < end && *ae != '/' && *ae != '?' && *ae != '#'; ae++)
-        if (*ae == '@')
-            return false;
-    if (ae < end && *ae == '?')
-        return false; /* "http://h?q": the path is not one span */
     if (*a == '[') {
         const char *rb = memchr(a, ']', (size_t)(ae - a));
-        if (!rb)
+        if (!rb || (rb + 1 < ae && rb[1] != ':'))
             return false;
         u->host = a + 1;
         u->host_len = (size_t)(rb - a - 1);
         u->ipv6 = true;
-        if (rb + 1 < ae && rb[1] != ':')
-            return false;
         if (rb + 1 < ae)
             pp = rb + 2;
     } else {
@@ -103,7 +89,27 @@ bool ld__h1_url_parse(const char *s, size_t len, ld__h1_url_t *u, char *hp,
     for (size_t i = 0; i < u->host_len; i++)
         if (!host_char((unsigned char)u->host[i], u->ipv6))
             return false;
-    if (!parse_port(pp ? pp : ae, pp ? (size_t)(ae - pp) : 0, &u->port))
+    return parse_port(pp ? pp : ae, pp ? (size_t)(ae - pp) : 0, &u->port);
+}
+
+bool ld__h1_url_parse(const char *s, size_t len, ld__h1_url_t *u, char *hp,
+                      size_t hpsz)
+{
+    const char *a, *end = s + len, *ae, *pe;
+    size_t hl;
+    int n;
+    memset(u, 0, sizeof(*u));
+    if (len < 8 || strncasecmp(s, "http://", 7))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return false;
+    a = s + 7;
+    for (ae = a; ae < end && *ae != '/' && *ae != '?' && *ae != '#'; ae++)
+        ;
+    if (ae < end && *ae == '?')
+        return false; /* "http://h?q": the path is not one span */
+    if (!parse_authority(a, ae, u))
         return false;
     pe = memchr(ae, '#', (size_t)(end - ae));
     if (!pe)
@@ -123,8 +129,8 @@ bool ld__h1_url_parse(const char *s, size_t len, ld__h1_url_t *u, char *hp,
         n = snprintf(hp, hpsz, "%s%.*s%s:%u", u->ipv6 ? "[" : "", (int)hl,
                      u->host, u->ipv6 ? "]" : "", (unsigned)u->port);
     else
-        n = snprintf(hp, hpsz, "%s%.*s%s", u->ipv6 ? "[" : "", (int)hl,
-                     u->host, u->ipv6 ? "]" : "");
+        n = snprintf(hp, hpsz, "%s%.*s%s", u->ipv6 ? "[" : "", (int)hl, u->host,
+                     u->ipv6 ? "]" : "");
     if (n < 0 || (size_t)n >= hpsz)
         return false;
     u->hostport = hp;
@@ -166,8 +172,7 @@ static const char *curl_only(const ld__http_spec_t *hs)
             return "a header name with placeholders needs libcurl";
         if (header_is(kv, "Expect") || header_is(kv, "Transfer-Encoding"))
             return "an Expect or Transfer-Encoding header needs libcurl";
-        if (header_is(kv, "Host") &&
-            (!ld_tmpl_is_literal(kv->v) || !kv->vs[0]))
+        if (header_is(kv, "Host") && (!ld_tmpl_is_literal(kv->v) || !kv->vs[0]))
             return "a Host header with placeholders needs libcurl";
     }
     return NULL;
@@ -255,7 +260,8 @@ static int c_flags(ld__h1_spec_t *sp)
     sp->method = hs->method_name;
     sp->has_body = hs->body_kind != LD__BODY_NONE || hs->method == LD_M_POST;
     sp->form_ct = sp->has_body && !hs->json_ct && !ct;
-    if ((!ua && ld_buf_adds(&b, "User-Agent: loaddensity/" LD_VERSION "\r\n")) ||
+    if ((!ua &&
+         ld_buf_adds(&b, "User-Agent: loaddensity/" LD_VERSION "\r\n")) ||
         (!accept && ld_buf_adds(&b, "Accept: */*\r\n")))
         return LD_ENOMEM;
     sp->ua = take(&b);

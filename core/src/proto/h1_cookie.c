@@ -187,8 +187,8 @@ int ld__h1_jar_set(ld__h1_jar_t **jar, const char *v, size_t vlen,
     if (semi)
         parse_attrs(semi + 1, vlen - pair - 1, &a);
     c.host_only = !a.domain || !a.dl;
-    c.domain = c.host_only ? lower_dup(host, host_len)
-                           : lower_dup(a.domain, a.dl);
+    c.domain =
+        c.host_only ? lower_dup(host, host_len) : lower_dup(a.domain, a.dl);
     if (c.domain && !c.host_only && !domain_match(host, host_len, c.domain)) {
         free(c.domain);
         return 0; /* a cookie for another domain: rejected */

@@ -32,8 +32,8 @@
 
 #include "proto/http_int.h"
 
-#define LD_H1_MAX_CONNS 4      /* origins one user keeps connections to */
-#define LD_H1_MAX_REDIRS 30    /* as CURLOPT_MAXREDIRS in the curl driver */
+#define LD_H1_MAX_CONNS 4   /* origins one user keeps connections to */
+#define LD_H1_MAX_REDIRS 30 /* as CURLOPT_MAXREDIRS in the curl driver */
 #define LD_H1_HEAD_MAX (256u << 10)
 #define LD_H1_BODY_CAP (16u << 20) /* kept for the checks; rest counted */
 #define LD_H1_READ_BUF (64u << 10)
@@ -72,10 +72,10 @@ typedef struct ld__h1_spec {
     uint16_t port;
     const char *method; /* request method name */
     bool has_body;      /* Content-Length (and maybe a form type) follow */
-    bool form_ct;       /* add Content-Type: application/x-www-form-urlencoded */
-    bool custom_host;   /* the task's headers replace curl's own lines */
-    char *host_lit;     /* custom_host: its line, in Host's place */
-    char *cookie_host;  /* custom_host: the name cookies are matched to */
+    bool form_ct;      /* add Content-Type: application/x-www-form-urlencoded */
+    bool custom_host;  /* the task's headers replace curl's own lines */
+    char *host_lit;    /* custom_host: its line, in Host's place */
+    char *cookie_host; /* custom_host: the name cookies are matched to */
     bool custom_cl;
     bool custom_cookie;
     char *auth_lit; /* "Authorization: Basic ...\r\n" when literal, or NULL */
@@ -125,7 +125,7 @@ typedef struct ld__h1_conn ld__h1_conn_t;
 typedef struct ld__h1_dns {
     struct ld__h1_dns *next;
     char *name;
-    int state; /* 0 looking up, 1 done, -1 failed */
+    int state;   /* 0 looking up, 1 done, -1 failed */
     bool orphan; /* io closed while the lookup ran */
     uint64_t failed_ms;
     struct sockaddr_storage addr[LD_H1_MAX_ADDRS];
@@ -169,16 +169,16 @@ struct ld__h1_conn {
     char *host; /* host name (no brackets) and port this connects to */
     uint16_t port;
     uint8_t state;
-    uint8_t addr_i; /* address being tried */
-    bool writing;   /* a uv_write is pending */
-    bool in_use;    /* carries the request in flight */
+    uint8_t addr_i;  /* address being tried */
+    bool writing;    /* a uv_write is pending */
+    bool in_use;     /* carries the request in flight */
     uint32_t served; /* responses completed on this connection */
     /* parser */
     uint8_t pst;
-    bool keep;     /* stays open after this response */
+    bool keep;      /* stays open after this response */
     bool chunk_hex; /* a hex digit of the chunk size was seen */
-    uint64_t left; /* body or chunk bytes still to come */
-    uint64_t got;  /* response bytes received */
+    uint64_t left;  /* body or chunk bytes still to come */
+    uint64_t got;   /* response bytes received */
     int status;
     ld_buf_t head; /* a head split across reads */
 };
@@ -188,9 +188,9 @@ struct ld__h1_xfer {
     ld__h1_io_t *io;
     ld__xfer_t *curl; /* libcurl transfer, created on first use */
     uv_timer_t timer;
-    uint64_t deadline;    /* loop ms: the request times out */
-    uint64_t cdeadline;   /* loop ms: connect timeout, 0 = none */
-    uint64_t due;         /* loop ms the timer fires at, 0 = not armed */
+    uint64_t deadline;  /* loop ms: the request times out */
+    uint64_t cdeadline; /* loop ms: connect timeout, 0 = none */
+    uint64_t due;       /* loop ms the timer fires at, 0 = not armed */
     ld__h1_conn_t *conns[LD_H1_MAX_CONNS];
     ld__h1_conn_t *cur; /* connection of the request in flight */
     const ld__h1_spec_t *sp;
@@ -218,9 +218,9 @@ struct ld__h1_xfer {
     /* the request */
     const char *req;
     size_t req_len;
-    ld_buf_t rq;   /* rendered request */
-    ld_buf_t url;  /* rendered URL (records) */
-    ld_buf_t loc;  /* redirect target */
+    ld_buf_t rq;     /* rendered request */
+    ld_buf_t url;    /* rendered URL (records) */
+    ld_buf_t loc;    /* redirect target */
     ld_buf_t lochdr; /* Location of the current response */
     ld_buf_t tmp;
     ld_buf_t hdrs; /* rendered custom header lines */

@@ -98,8 +98,8 @@ static int status_line(ld__h1_conn_t *c, const char *p, size_t n,
         return HEAD_ERR;
     }
     if (n < 12 || p[5] != '1' || p[6] != '.' || p[7] < '0' || p[7] > '9' ||
-        p[8] != ' ' || p[9] < '1' || p[9] > '9' || p[10] < '0' ||
-        p[10] > '9' || p[11] < '0' || p[11] > '9' ||
+        p[8] != ' ' || p[9] < '1' || p[9] > '9' || p[10] < '0' || p[10] > '9' ||
+        p[11] < '0' || p[11] > '9' ||
         (n > 12 && p[12] != ' ' && p[12] != '\r' && p[12] != '\n')) {
         fail(c, "Unsupported HTTP version or status line in response");
         return HEAD_ERR;
@@ -195,8 +195,8 @@ static int parse_head(ld__h1_conn_t *c, const char *p, size_t n)
     if (c->status < 200 && c->status != 101)
         return HEAD_MORE; /* 100 Continue, 103 Early Hints: the next head */
     ld__h1_on_head(c, p, n);
-    c->keep = h.minor >= 1 ? !h.conn.close
-                           : (h.conn.keepalive && !h.conn.close);
+    c->keep =
+        h.minor >= 1 ? !h.conn.close : (h.conn.keepalive && !h.conn.close);
     if (c->status == 101) {
         c->keep = false;
         return HEAD_DONE;

@@ -313,10 +313,10 @@ int ld__h1_assemble(ld__h1_xfer_t *x)
 static bool has_scheme(const char *s, size_t n)
 {
     size_t i = 0;
-    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') ||
-                     (s[i] >= 'A' && s[i] <= 'Z') ||
-                     (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
-                                s[i] == '-' || s[i] == '.'))))
+    while (i < n &&
+           ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+            (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+                       s[i] == '-' || s[i] == '.'))))
         i++;
     return i > 0 && i < n && s[i] == ':';
 }

@@ -298,9 +298,9 @@ static void handoff(ld__h1_xfer_t *x, bool as_get)
         return;
     }
     x->via_curl = true;
-    rc = ld__http_start_url(x->curl, x->sp->http, x->params, x->scope,
-                            x->flags, x->loc.data, as_get, on_handoff_done, x,
-                            msg, sizeof(msg));
+    rc = ld__http_start_url(x->curl, x->sp->http, x->params, x->scope, x->flags,
+                            x->loc.data, as_get, on_handoff_done, x, msg,
+                            sizeof(msg));
     if (rc) {
         x->via_curl = false;
         ld__h1_fail(x, msg);
@@ -364,9 +364,9 @@ void ld__h1_on_response(ld__h1_conn_t *c, size_t extra)
 
 /* ---- the driver ---- */
 
-static int curl_start(ld__h1_xfer_t *x, const ld__h1_spec_t *sp,
-                      ld_params_t *p, ld_scope_t *s, unsigned flags,
-                      ld__xfer_cb cb, void *user, char *err, size_t errsz)
+static int curl_start(ld__h1_xfer_t *x, const ld__h1_spec_t *sp, ld_params_t *p,
+                      ld_scope_t *s, unsigned flags, ld__xfer_cb cb, void *user,
+                      char *err, size_t errsz)
 {
     int rc;
     if (!x->curl && (rc = ld__proto_http.xfer_new(x->io->curl_io, &x->curl))) {

@@ -483,10 +483,10 @@ static int http_start(ld__xfer_t *x, const void *spec, ld_params_t *p,
     return launch(x, flags, cb, user, err, errsz);
 }
 
-int ld__http_start_url(ld__xfer_t *x, const ld__http_spec_t *sp,
-                       ld_params_t *p, ld_scope_t *s, unsigned flags,
-                       const char *url, bool as_get, ld__xfer_cb cb,
-                       void *user, char *err, size_t errsz)
+int ld__http_start_url(ld__xfer_t *x, const ld__http_spec_t *sp, ld_params_t *p,
+                       ld_scope_t *s, unsigned flags, const char *url,
+                       bool as_get, ld__xfer_cb cb, void *user, char *err,
+                       size_t errsz)
 {
     int rc;
     if (x->busy) {

@@ -24,8 +24,7 @@ static void analyse(at_t *a, const char *marked, size_t start)
 
     assert_non_null(bar);
     a->off = (size_t)(bar - marked);
-    snprintf(a->text, sizeof(a->text), "%.*s%s", (int)a->off, marked,
-             bar + 1);
+    snprintf(a->text, sizeof(a->text), "%.*s%s", (int)a->off, marked, bar + 1);
     a->len = strlen(a->text);
     ld_cursor_at(a->text, a->len, start, a->off, &a->c);
 }
@@ -55,7 +54,7 @@ static void commands(void **state)
     kind_is("[[\"LD_st|\"]]", LD_CUR_COMMAND, &a);
     assert_true(a.c.in_string);
     assert_int_equal(a.c.tok_start, 2);
-    assert_int_equal(a.c.tok_end, 9);   /* past the closing quote */
+    assert_int_equal(a.c.tok_end, 9); /* past the closing quote */
     assert_false(a.c.action_has_args);
     kind_is("[[\"LD_st|\", {}]]", LD_CUR_COMMAND, &a);
     assert_true(a.c.action_has_args);
@@ -65,7 +64,7 @@ static void commands(void **state)
     kind_is("{\"load_density\": [[\"LD_summary\"], |]}", LD_CUR_ACTION, &a);
     kind_is("{\"load_density\": [[\"LD_summary\"], [\"LD_|", LD_CUR_COMMAND,
             &a);
-    assert_int_equal(a.c.tok_end, a.len);   /* unterminated */
+    assert_int_equal(a.c.tok_end, a.len); /* unterminated */
     kind_is("{\"lo|", LD_CUR_NONE, &a);
     kind_is("|", LD_CUR_NONE, &a);
     kind_is("[[\"LD_execute_action\", {\"action_list\": [[\"LD_su|\"]]}]]",
@@ -117,8 +116,8 @@ static void tasks(void **state)
     kind_is("[[\"LD_start_test\", {\"tasks\": {\"mode\": \"weighted\", "
             "\"tasks\": [{\"|",
             LD_CUR_TASK_KEY, &a);
-    kind_is("[[\"LD_start_test\", {\"tasks\": {\"get\": {\"|",
-            LD_CUR_TASK_KEY, &a);
+    kind_is("[[\"LD_start_test\", {\"tasks\": {\"get\": {\"|", LD_CUR_TASK_KEY,
+            &a);
 }
 
 static void shapes(void **state)
@@ -202,9 +201,9 @@ static void deep_and_broken(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(commands),     cmocka_unit_test(arguments),
-        cmocka_unit_test(tasks),        cmocka_unit_test(shapes),
-        cmocka_unit_test(placeholders), cmocka_unit_test(from_a_mark),
+        cmocka_unit_test(commands),        cmocka_unit_test(arguments),
+        cmocka_unit_test(tasks),           cmocka_unit_test(shapes),
+        cmocka_unit_test(placeholders),    cmocka_unit_test(from_a_mark),
         cmocka_unit_test(deep_and_broken),
     };
 

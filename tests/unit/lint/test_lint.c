@@ -22,16 +22,14 @@ static char *lint_lines(const char *text, const char *name)
     size_t i;
 
     ld_lint_result_init(&r);
-    assert_int_equal(ld_lint_text(text, strlen(text), name, LD_FMT_AUTO,
-                                  NULL, &r, NULL),
-                     0);
+    assert_int_equal(
+        ld_lint_text(text, strlen(text), name, LD_FMT_AUTO, NULL, &r, NULL), 0);
     ld_buf_init(&b, 0);
     for (i = 0; i < r.n; i++)
-        ld_buf_printf(&b, "%u:%u-%u:%u %s %s\n", r.items[i].pos.line,
-                      r.items[i].pos.col, r.items[i].end.line,
-                      r.items[i].end.col,
-                      ld_lint_severity_name(r.items[i].severity),
-                      r.items[i].rule->id);
+        ld_buf_printf(
+            &b, "%u:%u-%u:%u %s %s\n", r.items[i].pos.line, r.items[i].pos.col,
+            r.items[i].end.line, r.items[i].end.col,
+            ld_lint_severity_name(r.items[i].severity), r.items[i].rule->id);
     ld_lint_result_free(&r);
     if (!b.data)
         ld_buf_adds(&b, "");
@@ -110,8 +108,8 @@ static void rule_examples(void **state)
         for (j = 0; j < r.n; j++)
             hit = hit || r.items[j].rule == &rules[i];
         if (!hit)
-            fail_msg("the example of %s does not trigger it: %s",
-                     rules[i].id, rules[i].example);
+            fail_msg("the example of %s does not trigger it: %s", rules[i].id,
+                     rules[i].example);
         ld_lint_result_free(&r);
     }
     assert_null(ld_lint_rule_find("no-such-rule"));
@@ -230,12 +228,12 @@ static void fixes_apply(void **state)
         ld_buf_adds(&b, f->text);
         ld_buf_adds(&b, docs[i] + f->end);
         ld_lint_result_init(&r2);
-        assert_int_equal(ld_lint_text(b.data, b.len, "f.json", LD_FMT_JSON,
-                                      NULL, &r2, NULL),
-                         0);
+        assert_int_equal(
+            ld_lint_text(b.data, b.len, "f.json", LD_FMT_JSON, NULL, &r2, NULL),
+            0);
         if (r2.n != r.n - 1 || has_message(&r2, r.items[0].message))
-            fail_msg("after \"%s\": %s has %zu findings: %s", f->title,
-                     b.data, r2.n, r2.n ? r2.items[0].message : "");
+            fail_msg("after \"%s\": %s has %zu findings: %s", f->title, b.data,
+                     r2.n, r2.n ? r2.items[0].message : "");
         ld_lint_result_free(&r2);
         ld_lint_result_free(&r);
         ld_buf_free(&b);
@@ -287,10 +285,9 @@ static void formats(void **state)
 
     (void)state;
     ld_lint_result_init(&r);
-    assert_int_equal(
-        ld_lint_text(t, strlen(t), "dir/a,b:c.json", LD_FMT_JSON, NULL, &r,
-                     NULL),
-        0);
+    assert_int_equal(ld_lint_text(t, strlen(t), "dir/a,b:c.json", LD_FMT_JSON,
+                                  NULL, &r, NULL),
+                     0);
     assert_int_equal(r.errors, 1);
     assert_int_equal(r.warnings, 1);
     ld_buf_init(&b, 0);
@@ -311,9 +308,9 @@ static void formats(void **state)
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(j, 0), "rule")),
         "unknown-command");
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(j, 0), "location")),
-                        "actions[0]");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(j, 0), "location")),
+        "actions[0]");
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(j, 1), "line")), 2);
     assert_non_null(json_object_get(json_array_get(j, 0), "fixes"));
@@ -378,7 +375,7 @@ static void known_commands_and_caps(void **state)
     ld_lint_result_init(&r);
     assert_int_equal(
         ld_lint_text(t, strlen(t), "k.json", LD_FMT_JSON, &o, &r, NULL), 0);
-    assert_int_equal(r.n, 2);   /* capped at max_findings */
+    assert_int_equal(r.n, 2); /* capped at max_findings */
     ld_lint_result_free(&r);
 }
 
