@@ -421,8 +421,8 @@ static void placeholder_items(cc_t *cc)
         json_object_set_new(seen, text, json_true());
         if (def->kind == LD_DEF_CSV) {
             csv_columns(cc, def, close);
-            strcat(text, ".");
-            add(cc, text, K_VARIABLE, def->detail, "2", text, false);
+            snprintf(label, sizeof(label), "%s.", text);
+            add(cc, label, K_VARIABLE, def->detail, "2", label, false);
             continue;
         }
         snprintf(label, sizeof(label), "%s%s", text, close ? "}" : "");

@@ -198,13 +198,65 @@ static void deep_and_broken(void **state)
     kind_is("[[\"LD_summary\"]]]]] [[|", LD_CUR_COMMAND, &a);
 }
 
+/* Mutated documents (deterministic): the linter and the cursor analysis
+   never crash, whatever the text, and every finding lies inside it. */
+static void mutations(void **state)
+{
+    static const char *files[] = {"lint/good/full.json",
+                                  "lint/cases/shapes.json",
+                                  "lint/cases/placeholders.json"};
+    static const char pieces[] = "[]{}\",:$\\ \n";
+    unsigned seed = 12345;
+    size_t f, k, j;
+
+    (void)state;
+    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        size_t len;
+        char *orig = tu_read(tu_fixture(files[f]), &len);
+
+        assert_non_null(orig);
+        for (k = 0; k < 150; k++) {
+            char *t = malloc(len + 16);
+            size_t n = len, i;
+            ld_lint_result_t r;
+            ld_cursor_t c;
+
+            memcpy(t, orig, len);
+            for (j = 0; j < 1 + k % 4; j++) {
+                seed = seed * 1103515245u + 12345u;
+                i = (seed >> 8) % n;
+                if (k % 3 == 0) { /* delete a byte */
+                    memmove(t + i, t + i + 1, n - i - 1);
+                    n--;
+                } else { /* overwrite with a structural byte */
+                    t[i] = pieces[(seed >> 20) % (sizeof(pieces) - 1)];
+                }
+            }
+            t[n] = '\0';
+            ld_lint_result_init(&r);
+            assert_int_equal(
+                ld_lint_text(t, n, "m.json", LD_FMT_JSON, NULL, &r, NULL), 0);
+            for (i = 0; i < r.n; i++)
+                assert_true(r.items[i].pos.off <= n &&
+                            r.items[i].end.off <= n + 1);
+            ld_lint_result_free(&r);
+            for (i = 0; i <= n; i += 1 + n / 40) {
+                ld_cursor_at(t, n, 0, i, &c);
+                assert_true(c.tok_start <= c.tok_end && c.tok_end <= n);
+            }
+            free(t);
+        }
+        free(orig);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commands),        cmocka_unit_test(arguments),
         cmocka_unit_test(tasks),           cmocka_unit_test(shapes),
         cmocka_unit_test(placeholders),    cmocka_unit_test(from_a_mark),
-        cmocka_unit_test(deep_and_broken),
+        cmocka_unit_test(deep_and_broken), cmocka_unit_test(mutations),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
