@@ -14,6 +14,10 @@
  * is switched to WAL after a successful commit: a fresh file is then bulk
  * loaded without writing every page twice, and a file that fails to persist
  * is never touched, not even its header.
+ *
+ * A load that outnumbers the rows already stored drops the seed's name
+ * index first and builds it again before the commit (a sort beats keeping
+ * it row by row, see ld__name_index_defer); a failure rolls that back too.
  */
 #include "store/store_int.h"
 
@@ -48,14 +52,20 @@ static int write_all(sqlite3 *db, const char *path, const ld_records_t *recs,
 {
     ld__writer_t w;
     ld__run_stats_t stats;
-    int rc = ld__writer_init(&w, db, path, run_id, d);
+    size_t n = ld_records_count(recs);
+    bool defer = ld__name_index_defer(db, n);
+    int rc = defer ? ld__name_index_drop(db, path, d) : 0;
 
+    if (!rc)
+        rc = ld__writer_init(&w, db, path, run_id, d);
     if (rc)
         return rc;
-    rc = ld__writer_add(&w, recs, 0, ld_records_count(recs), d);
+    rc = ld__writer_add(&w, recs, 0, n, d);
     if (!rc)
         rc = ld__writer_flush(&w, d);
     ld__writer_close(&w);
+    if (!rc && defer)
+        rc = ld__name_index_create(db, path, d);
     if (rc)
         return rc;
     rc = ld__stats_of_records(recs, &stats);

@@ -84,12 +84,23 @@ typedef struct ld__writer {
     const char *path;
     int64_t run_id;
     sqlite3_stmt *ins;        /* INSERT INTO records, one row */
-    sqlite3_stmt *ins_many;   /* the same, several rows at once */
+    sqlite3_stmt *ins_many;   /* the same, `rows` rows at once */
+    unsigned rows;            /* rows of ins_many (<= ROWS of write.c) */
     sqlite3_stmt *ins_times;  /* INSERT INTO ld_record_times */
     unsigned char *times;     /* packed start_ns/latency/flags of a chunk */
     size_t ntimes;            /* records in the chunk */
     int64_t first_id;         /* records.id of the chunk's first record */
 } ld__writer_t;
+
+/* Bulk loads of at least this many rows may rebuild the name index. */
+#define LD__DEFER_MIN_ROWS 20000u
+
+/** Whether a bulk load of `incoming` rows should drop the seed's name
+ *  index and build it again afterwards (inside the same transaction). */
+bool ld__name_index_defer(sqlite3 *db, size_t incoming);
+int ld__name_index_drop(sqlite3 *db, const char *path, ld_diag_t *d);
+/** Create it again with the seed's exact statement. */
+int ld__name_index_create(sqlite3 *db, const char *path, ld_diag_t *d);
 
 /** Prepare the statements (inside a transaction, after schema_ensure). */
 int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
