@@ -88,6 +88,10 @@ typedef struct ld_doc ld_doc_t;
  */
 ld_doc_t *ld_doc_parse(const char *text, size_t len, const char *name,
                        ld_doc_format_t fmt, ld_diag_t *d);
+/** ld_doc_parse without the copy: takes ownership of text (malloc'ed,
+ *  len bytes followed by a NUL), which is freed on failure too. */
+ld_doc_t *ld_doc_parse_take(char *text, size_t len, const char *name,
+                            ld_doc_format_t fmt, ld_diag_t *d);
 /** Read and parse a file (format by extension when fmt is LD_FMT_AUTO). */
 ld_doc_t *ld_doc_load(const char *path, ld_doc_format_t fmt, ld_diag_t *d);
 void ld_doc_free(ld_doc_t *doc);

@@ -22,6 +22,7 @@ struct ld__arena_blk {
     ld__arena_blk_t *next;
     size_t cap;
     size_t used;
+    size_t mapped;         /* bytes mmap'ed for it, 0 = malloc'ed */
     max_align_t data[];
 };
 

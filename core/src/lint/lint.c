@@ -7,6 +7,7 @@
 #include "lint/lint_int.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,9 +424,10 @@ int ld_lint_doc(const ld_doc_t *doc, const ld_lint_opts_t *opts,
     return ld_lint_node(ld_doc_root(doc), text, len, ld_doc_name(doc), opts, r);
 }
 
-int ld_lint_text(const char *text, size_t len, const char *name,
-                 ld_doc_format_t fmt, const ld_lint_opts_t *opts,
-                 ld_lint_result_t *r, ld_doc_t **doc_out)
+/* Lint a document that owns `text` (taken, freed here on every path). */
+static int lint_take(char *text, size_t len, const char *name,
+                     ld_doc_format_t fmt, const ld_lint_opts_t *opts,
+                     ld_lint_result_t *r, ld_doc_t **doc_out)
 {
     ld__lint_t cx;
     ld_diag_t d;
@@ -442,8 +444,8 @@ int ld_lint_text(const char *text, size_t len, const char *name,
                   ? LD_FMT_YAML
                   : LD_FMT_JSON;
     }
-    doc = ld_doc_parse(text, len, name, fmt == LD_FMT_AUTO ? LD_FMT_JSON : fmt,
-                       &d);
+    doc = ld_doc_parse_take(text, len, name,
+                            fmt == LD_FMT_AUTO ? LD_FMT_JSON : fmt, &d);
     if (!doc) {
         if (d.code == LD_ENOMEM)
             return LD_ENOMEM;
@@ -458,12 +460,30 @@ int ld_lint_text(const char *text, size_t len, const char *name,
         count(r);
         return cx.oom;
     }
-    rc = ld_lint_node(ld_doc_root(doc), text, len, name, opts, r);
+    rc = ld_lint_doc(doc, opts, r);
     if (doc_out && !rc)
         *doc_out = doc;
     else
         ld_doc_free(doc);
     return rc;
+}
+
+int ld_lint_text(const char *text, size_t len, const char *name,
+                 ld_doc_format_t fmt, const ld_lint_opts_t *opts,
+                 ld_lint_result_t *r, ld_doc_t **doc_out)
+{
+    char *copy;
+
+    if (doc_out)
+        *doc_out = NULL;
+    if (!text && len) /* reported as the parser reports it */
+        return lint_take(NULL, 0, name, fmt, opts, r, doc_out);
+    if (len > SIZE_MAX - 1 || !(copy = malloc(len + 1)))
+        return LD_ENOMEM;
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    return lint_take(copy, len, name, fmt, opts, r, doc_out);
 }
 
 int ld_lint_file(const char *path, const ld_lint_opts_t *opts,
@@ -473,9 +493,6 @@ int ld_lint_file(const char *path, const ld_lint_opts_t *opts,
     size_t len = 0;
     int rc = ld_read_file(path, &text, &len, d);
 
-    if (rc)
-        return rc;
-    rc = ld_lint_text(text, len, path, LD_FMT_AUTO, opts, r, NULL);
-    free(text);
-    return rc;
+    /* The document takes the buffer: no second copy of a big file. */
+    return rc ? rc : lint_take(text, len, path, LD_FMT_AUTO, opts, r, NULL);
 }

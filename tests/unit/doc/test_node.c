@@ -457,6 +457,47 @@ static void test_pos_from_offset(void **state)
     assert_int_equal(p.col, 1);
 }
 
+/* A document big enough for the arena's huge-page blocks (several of them,
+ * plus a dedicated block for one big array): every node is where it should
+ * be, and parse_take owns its text on success and on failure. */
+static void test_big_document_take(void **state)
+{
+    const size_t n = 200000;
+    size_t cap = n * 16 + 64, len = 0;
+    char *text = malloc(cap);
+    const ld_node_t *root, *last;
+    ld_doc_t *doc;
+    ld_diag_t d;
+
+    (void)state;
+    assert_non_null(text);
+    len += (size_t)snprintf(text + len, cap - len, "[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%s{\"k\":%zu}",
+                                i ? ",\n" : "", i);
+    len += (size_t)snprintf(text + len, cap - len, "]");
+    doc = ld_doc_parse_take(text, len, "big.json", LD_FMT_JSON, &d);
+    assert_non_null(doc);
+    root = ld_doc_root(doc);
+    assert_int_equal(root->type, LD_TARRAY);
+    assert_int_equal(root->u.arr.n, n);
+    last = root->u.arr.items[n - 1];
+    assert_int_equal(last->type, LD_TOBJECT);
+    assert_int_equal(last->u.obj.members[0].value->u.i, (int64_t)(n - 1));
+    assert_int_equal(last->pos.line, n);
+    assert_int_equal(last->pos.col, 1);
+    ld_doc_free(doc);
+
+    /* Failure: the text is freed (LeakSanitizer checks). */
+    text = malloc(8);
+    assert_non_null(text);
+    memcpy(text, "[1, 2,", 7);
+    assert_null(ld_doc_parse_take(text, 6, "bad.json", LD_FMT_JSON, &d));
+    assert_int_equal(d.code, LD_ESYNTAX);
+    assert_null(ld_doc_parse_take(NULL, 0, "none.json", LD_FMT_JSON, &d));
+    assert_int_equal(d.code, LD_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_utf16_line_breaks),
         cmocka_unit_test(test_pos_from_offset),
+        cmocka_unit_test(test_big_document_take),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
