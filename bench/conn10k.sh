@@ -31,7 +31,9 @@ mkdir -p "$OUT"
 command -v nginx >/dev/null || { echo "missing nginx: run scripts/install-deps.sh --bench" >&2; exit 2; }
 [ -x "$LD" ] || { echo "missing $LD: build first" >&2; exit 2; }
 need=$((USERS + 256))
-ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# -S: a plain `ulimit -n` would lower the hard limit too, and nginx (started
+# from this shell) would then get too few worker connections
+ulimit -Sn "$need" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge "$need" ] || { echo "open files limited to $(ulimit -n) (< $need): raise ulimit -Hn" >&2; exit 2; }
 
 # nginx runs as www-data: its workers cannot go past the hard limit

@@ -1,11 +1,16 @@
 /*
  * loaddensity - run LoadDensity action documents from the command line.
- * Subcommand dispatch and help; everything with logic lives in ldcore.
+ * Help, version, the quick commands (lint, schema) and the hand-over of
+ * every other command to loaddensity-cli.so; everything with logic lives
+ * in ldcore.
  */
 #include "cli.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "ldcore/module.h"
 
 static const char usage[] =
     "usage: loaddensity <command> [options] [args]\n"
@@ -46,45 +51,48 @@ static const char usage[] =
     "  4 requests failed (with --fail-on-request-errors), 69 not available,\n"
     "  70 internal error, 130 interrupted.\n";
 
-static int unavailable(const char *name, const char *why)
-{
-    fprintf(stderr,
-            "loaddensity %s: not available yet (%s).\n"
-            "See `loaddensity commands` for what this build can do.\n",
-            name, why);
-    return LD_EXIT_UNAVAILABLE;
-}
-
 /* cli/lint.c */
 int cli_cmd_lint(int argc, char **argv);
 int cli_cmd_schema(int argc, char **argv);
 
+/* Commands that run in this program: the ones an editor, a pre-commit hook
+ * or a CI step call many times, which must start fast. Every other command
+ * runs in loaddensity-cli.so (cli/module.c), loaded on demand: it links
+ * the engine and with it libcurl, OpenSSL, SQLite and ZeroMQ, some forty
+ * shared libraries that take about 10 ms to load. */
 static const struct {
     const char *name;
     int (*fn)(int, char **);
-} subcommands[] = {
-    {"run", cli_cmd_run},           {"run-dir", cli_cmd_run_dir},
-    {"run-str", cli_cmd_run_str},   {"init", cli_cmd_init},
-    {"commands", cli_cmd_commands}, {"demo", cli_cmd_demo},
-    {"target", cli_cmd_target},     {"import", cli_cmd_import},
-    {"report", cli_cmd_report},     {"sla", cli_cmd_sla},
-    {"runs", cli_cmd_runs},
-    {"lint", cli_cmd_lint},         {"schema", cli_cmd_schema},
-    {"worker", cli_cmd_worker},
+} quick[] = {
+    {"lint", cli_cmd_lint},
+    {"schema", cli_cmd_schema},
 };
 
-static const struct {
-    const char *name;
-    const char *why;
-} later[] = {
-    {"serve", "the control socket arrives later"},
-};
+typedef int (*module_main_fn)(int, char **, const char *);
+
+static int run_module(int argc, char **argv)
+{
+    char err[PATH_MAX + 256];
+    module_main_fn entry;
+
+    *(void **)&entry = ld_module_symbol("loaddensity-cli.so",
+                                        "LOADDENSITY_CLI_MODULE",
+                                        "ld_cli_module_main", err,
+                                        sizeof(err));
+    if (!entry) {
+        fprintf(stderr,
+                "loaddensity: %s\n"
+                "(the program is installed incompletely; set "
+                "LOADDENSITY_CLI_MODULE to the module's path)\n",
+                err);
+        return LD_EXIT_INTERNAL;
+    }
+    return entry(argc, argv, usage);
+}
 
 int main(int argc, char **argv)
 {
-    bool handled = false;
     size_t i;
-    int rc;
 
     if (argc < 2) {
         fputs(usage, stderr);
@@ -99,16 +107,8 @@ int main(int argc, char **argv)
         printf("loaddensity %s\n", LD_VERSION);
         return LD_EXIT_OK;
     }
-    for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-        if (!strcmp(argv[1], subcommands[i].name))
-            return subcommands[i].fn(argc - 1, argv + 1);
-    for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-        if (!strcmp(argv[1], later[i].name))
-            return unavailable(later[i].name, later[i].why);
-    rc = cli_legacy(argc, argv, &handled);
-    if (handled)
-        return rc;
-    fprintf(stderr, "loaddensity: unknown command '%s'\n\n%s", argv[1],
-            usage);
-    return LD_EXIT_BAD_INPUT;
+    for (i = 0; i < sizeof(quick) / sizeof(quick[0]); i++)
+        if (!strcmp(argv[1], quick[i].name))
+            return quick[i].fn(argc - 1, argv + 1);
+    return run_module(argc, argv);
 }

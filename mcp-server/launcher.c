@@ -8,7 +8,6 @@
  * initialize result in about the time a process takes to start, and the
  * rest of the server is ready by the time its next request arrives.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ldcore/module.h"
 #include "mcp.h"
 
 #define MODULE_NAME "loaddensity-mcp-core.so"
@@ -29,7 +29,6 @@ typedef int (*module_main_fn)(int, char **, mcp_handoff_t *);
 typedef struct loader {
     pthread_t tid;
     module_main_fn entry;
-    char path[PATH_MAX];
     char error[PATH_MAX + 256];
 } loader_t;
 
@@ -37,35 +36,9 @@ typedef struct loader {
    ../lib/loaddensity/ (the installed layout). */
 static void *load_module(loader_t *l)
 {
-    const char *env = getenv("LOADDENSITY_MCP_CORE");
-    char exe[PATH_MAX], *slash;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    void *h = NULL;
-
-    exe[n > 0 ? n : 0] = '\0';
-    if ((slash = strrchr(exe, '/')) != NULL)
-        *slash = '\0';
-    for (int i = 0; i < 3 && !h; i++) {
-        if (i == 0 && !env)
-            continue;
-        if (i == 0)
-            snprintf(l->path, sizeof(l->path), "%s", env);
-        else if ((size_t)snprintf(l->path, sizeof(l->path), "%s%s" MODULE_NAME,
-                                  exe, i == 1 ? "/" : "/../lib/loaddensity/")
-                 >= sizeof(l->path))
-            continue;
-        if (access(l->path, F_OK) == 0 || i == 2)
-            h = dlopen(l->path, RTLD_LAZY | RTLD_LOCAL);
-    }
-    if (!h) {
-        snprintf(l->error, sizeof(l->error), "cannot load %s: %s", l->path,
-                 dlerror());
-        return NULL;
-    }
-    *(void **)&l->entry = dlsym(h, "mcp_module_main");
-    if (!l->entry)
-        snprintf(l->error, sizeof(l->error), "%s has no mcp_module_main",
-                 l->path);
+    *(void **)&l->entry =
+        ld_module_symbol(MODULE_NAME, "LOADDENSITY_MCP_CORE",
+                         "mcp_module_main", l->error, sizeof(l->error));
     return NULL;
 }
 
