@@ -1,12 +1,11 @@
 /* commands, init, demo, target and the summary table. */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ldcore/project.h"
 #include "ldcore/registry.h"
 #include "ldcore/target.h"
 
@@ -105,111 +104,37 @@ int cli_cmd_commands(int argc, char **argv)
 
 /* ---- init ---- */
 
-static const char keyword1[] =
-    "{\"load_density\": [\n"
-    "  [\"LD_register_variables\", {\"variables\": {\"base\": "
-    "\"http://127.0.0.1:18089\"}}],\n"
-    "  [\"LD_start_test\", {\n"
-    "    \"user_detail_dict\": {\"user\": \"fast_http_user\"},\n"
-    "    \"user_count\": 10, \"spawn_rate\": 5, \"test_time\": 10,\n"
-    "    \"tasks\": [\n"
-    "      {\"method\": \"get\", \"request_url\": \"${var.base}/get\",\n"
-    "       \"assertions\": [{\"type\": \"status_code\", \"value\": 200}]}\n"
-    "    ]\n"
-    "  }],\n"
-    "  [\"LD_generate_summary_report\", {\"report_name\": \"keyword1\"}]\n"
-    "]}\n";
-
-static const char keyword2[] =
-    "{\"load_density\": [\n"
-    "  [\"LD_register_variables\", {\"variables\": {\"base\": "
-    "\"http://127.0.0.1:18089\"}}],\n"
-    "  [\"LD_start_test\", {\n"
-    "    \"user_detail_dict\": {\"user\": \"fast_http_user\"},\n"
-    "    \"user_count\": 5, \"spawn_rate\": 5, \"test_time\": 10,\n"
-    "    \"tasks\": {\"mode\": \"sequence\", \"tasks\": [\n"
-    "      {\"method\": \"post\", \"request_url\": \"${var.base}/login\",\n"
-    "       \"extract\": [{\"var\": \"token\", \"from\": \"json_path\", "
-    "\"path\": \"data.token\"}]},\n"
-    "      {\"method\": \"get\", \"request_url\": \"${var.base}/auth\",\n"
-    "       \"headers\": {\"Authorization\": \"Bearer ${var.token}\"},\n"
-    "       \"assertions\": [{\"type\": \"status_code\", \"value\": 200}]}\n"
-    "    ]}\n"
-    "  }],\n"
-    "  [\"LD_generate_summary_report\", {\"report_name\": \"keyword2\"}]\n"
-    "]}\n";
-
-static const char run_all[] =
-    "#!/bin/sh\n"
-    "# Run every action file of this project against the embedded target.\n"
-    "# Point the \"base\" variable of the keyword files at your own server\n"
-    "# and use `loaddensity run-dir keyword` instead.\n"
-    "cd \"$(dirname \"$0\")/..\" || exit 2\n"
-    "for f in keyword/*.json; do\n"
-    "  loaddensity demo \"$f\" || exit $?\n"
-    "done\n";
-
-static int write_new(const char *path, const char *text, bool force,
-                     mode_t mode)
+/* An existing file stops init unless --force is given. */
+static bool on_file(void *user, const char *path, bool created)
 {
-    FILE *f;
-
-    if (!force && access(path, F_OK) == 0) {
-        fprintf(stderr, "loaddensity init: %s already exists (use --force "
-                        "to overwrite)\n",
-                path);
-        return -1;
+    (void)user;
+    if (created) {
+        printf("  created %s\n", path);
+        return true;
     }
-    f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "loaddensity init: cannot write %s: %s\n", path,
-                strerror(errno));
-        return -1;
-    }
-    chmod(path, mode);
-    printf("  created %s\n", path);
-    return 0;
-}
-
-static int mkdirs(const char *path)
-{
-    char tmp[4096];
-    size_t i;
-
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (i = 1; tmp[i]; i++) {
-        if (tmp[i] != '/')
-            continue;
-        tmp[i] = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return -1;
-        tmp[i] = '/';
-    }
-    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+    fprintf(stderr, "loaddensity init: %s already exists (use --force to "
+                    "overwrite)\n",
+            path);
+    return false;
 }
 
 int cli_create_project(const char *path, bool force)
 {
-    char root[4096], kw[4200], ex[4200], file[4300];
+    ld_diag_t d;
+    int rc;
 
-    snprintf(root, sizeof(root), "%s/LoadDensity", path);
-    snprintf(kw, sizeof(kw), "%s/keyword", root);
-    snprintf(ex, sizeof(ex), "%s/executor", root);
-    if (mkdirs(kw) || mkdirs(ex)) {
-        fprintf(stderr, "loaddensity init: cannot create %s: %s\n", root,
-                strerror(errno));
+    ld_diag_clear(&d);
+    rc = ld_project_create(path, force ? LD_PROJECT_FORCE : 0, on_file, NULL,
+                           &d);
+    if (rc == LD_ESTOPPED)
+        return LD_EXIT_BAD_INPUT;
+    if (rc) {
+        fprintf(stderr, "loaddensity init: %s\n", d.msg);
         return LD_EXIT_BAD_INPUT;
     }
-    snprintf(file, sizeof(file), "%s/keyword1.json", kw);
-    if (write_new(file, keyword1, force, 0644))
-        return LD_EXIT_BAD_INPUT;
-    snprintf(file, sizeof(file), "%s/keyword2.json", kw);
-    if (write_new(file, keyword2, force, 0644))
-        return LD_EXIT_BAD_INPUT;
-    snprintf(file, sizeof(file), "%s/run_all.sh", ex);
-    if (write_new(file, run_all, force, 0755))
-        return LD_EXIT_BAD_INPUT;
-    printf("project ready: try `loaddensity demo %s/keyword1.json`\n", kw);
+    printf("project ready: try `loaddensity demo %s/" LD_PROJECT_DIR
+           "/keyword/keyword1.json`\n",
+           path);
     return LD_EXIT_OK;
 }
 

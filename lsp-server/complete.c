@@ -87,26 +87,6 @@ static bool colon_follows(const cc_t *cc)
     return i < cc->d->len && cc->d->text[i] == ':';
 }
 
-/* An empty value of the given types (or a skeleton for some shapes). */
-static const char *empty_value(unsigned types, const char *shape)
-{
-    if (shape && !strcmp(shape, "user_detail_dict"))
-        return "{\"user\": \"fast_http_user\"}";
-    if (shape && !strcmp(shape, "tasks"))
-        return "[{\"method\": \"get\", \"request_url\": \"/\"}]";
-    if (types & LD_J_STRING)
-        return "\"\"";
-    if (types & LD_J_OBJECT)
-        return "{}";
-    if (types & LD_J_ARRAY)
-        return "[]";
-    if (types & LD_J_NUMBER)
-        return "0";
-    if (types & LD_J_BOOL)
-        return "false";
-    return "null";
-}
-
 /* A value for a key: an enum choice, the default, or by type; with
    snippets, tab stop `stop` sits on it. */
 static void value_snippet(ld_buf_t *b, unsigned types, const char *const *vals,
@@ -146,7 +126,7 @@ static void value_snippet(ld_buf_t *b, unsigned types, const char *const *vals,
         return;
     }
     if (snippets && shape && !strcmp(shape, "user_detail_dict")) {
-        ld_buf_printf(b, "{\"user\": \"${%d:fast_http_user}\"}", stop);
+        ld_buf_printf(b, "{\"user\": \"${%d:" LD_USER_DEFAULT "}\"}", stop);
         return;
     }
     if (snippets && shape && !strcmp(shape, "tasks")) {
@@ -156,7 +136,7 @@ static void value_snippet(ld_buf_t *b, unsigned types, const char *const *vals,
                       stop);
         return;
     }
-    v = empty_value(types, shape);
+    v = ld_registry_placeholder(types, shape);
     if (!snippets || strlen(v) > 2)
         ld_buf_adds(b, v);
     else if (v[0] == '"' || v[0] == '{' || v[0] == '[')
@@ -289,15 +269,25 @@ static void param_keys(cc_t *cc)
 
 /* ---- values ---- */
 
+/* Enum values; user templates carry their description from the registry
+   (and whether this build runs them). */
 static void enum_items(cc_t *cc, const char *const *vals, const char *detail)
 {
-    char text[200], sort[32];
+    bool users = vals && vals == ld_registry_enum("user");
+    char text[200], sort[32], doc[300];
     size_t i;
 
     for (i = 0; vals && vals[i]; i++) {
+        const ld_user_template_t *u = users ? ld_registry_user(vals[i]) : NULL;
+
         snprintf(text, sizeof(text), "\"%s\"", vals[i]);
         snprintf(sort, sizeof(sort), "%03zu", i);
-        add(cc, vals[i], K_ENUM_MEMBER, detail, sort, text, false);
+        if (u)
+            snprintf(doc, sizeof(doc), "%s%s", u->doc,
+                     ld_registry_user_available(u->name)
+                         ? ""
+                         : " (not available in this build yet)");
+        add(cc, vals[i], K_ENUM_MEMBER, u ? doc : detail, sort, text, false);
     }
 }
 

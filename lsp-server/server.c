@@ -249,7 +249,6 @@ void lsp_handle(lsp_server_t *s, const json_t *msg)
     const char *method = NULL;
     const json_t *id = NULL, *params = NULL;
     json_t *err = NULL;
-    const char *v;
 
     if (ld_rpc_classify(msg, &method, &id, &params, &err)) {
         if (err)
@@ -258,13 +257,6 @@ void lsp_handle(lsp_server_t *s, const json_t *msg)
     }
     if (!method)
         return; /* a response to something we never ask */
-    v = json_string_value(json_object_get(msg, "jsonrpc"));
-    if (!v || strcmp(v, "2.0")) {
-        if (id)
-            fail(s, id, LD_RPC_INVALID_REQUEST,
-                 "Invalid Request: \"jsonrpc\" must be \"2.0\"");
-        return;
-    }
     if (id)
         request(s, method, id, params);
     else

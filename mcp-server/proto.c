@@ -4,11 +4,9 @@
  * the notifications, responses to our roots/list requests, and JSON-RPC
  * batches (2025-03-26 allowed them; answering them costs little).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mcp.h"
 
@@ -90,21 +88,6 @@ typedef struct list_cache {
 
 static list_cache_t cache[8];
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n);
-
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return LD_EIO;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* Send {"jsonrpc","id","result": <text>} without re-serialising text. */
 static int send_cached(mcp_server_t *s, const json_t *id, const char *text)
 {
@@ -120,13 +103,10 @@ static int send_cached(mcp_server_t *s, const json_t *id, const char *text)
     if (!rc)
         rc = ld_buf_adds(&b, text);
     if (!rc)
-        rc = ld_buf_adds(&b, "}\n");
+        rc = ld_buf_addc(&b, '}');
     free(ids);
-    if (!rc) {
-        pthread_mutex_lock(&s->rpc.write_lock);
-        rc = write_all(s->rpc.out_fd, b.data, b.len);
-        pthread_mutex_unlock(&s->rpc.write_lock);
-    }
+    if (!rc)
+        rc = ld_rpc_send_raw(&s->rpc, b.data, b.len);
     ld_buf_free(&b);
     return rc;
 }
@@ -335,17 +315,19 @@ static void on_response(mcp_server_t *s, const json_t *msg, const json_t *id)
                                      "roots"));
 }
 
-/* Whether a message will be answered (for batch accounting). */
+/* Whether a message will be answered (for batch accounting): a request,
+   or anything ld_rpc_classify rejects. */
 static bool wants_reply(const json_t *msg)
 {
-    const json_t *m = json_object_get(msg, "method");
+    const char *method;
+    const json_t *id, *params;
+    json_t *error = NULL;
 
-    if (!json_is_object(msg))
+    if (ld_rpc_classify(msg, &method, &id, &params, &error)) {
+        json_decref(error);
         return true;
-    if (!m)
-        return !json_object_get(msg, "result") &&
-               !json_object_get(msg, "error");
-    return json_object_get(msg, "id") != NULL || !json_is_string(m);
+    }
+    return method && id;
 }
 
 static void handle_one(mcp_server_t *s, mcp_batch_t *b, const json_t *msg)

@@ -9,40 +9,9 @@
 #include "ldcore/report.h"
 #include "mcp.h"
 
-static json_t *types_of(unsigned mask)
-{
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } t[] = {
-        {LD_J_STRING, "string"}, {LD_J_INT, "integer"}, {LD_J_REAL, "number"},
-        {LD_J_BOOL, "boolean"},  {LD_J_OBJECT, "object"},
-        {LD_J_ARRAY, "array"},   {LD_J_NULL, "null"},
-    };
-    json_t *a;
-
-    if ((mask & LD_J_ANY) == LD_J_ANY)
-        return NULL;
-    a = json_array();
-    for (size_t i = 0; a && i < sizeof(t) / sizeof(t[0]); i++) {
-        if (!(mask & t[i].bit))
-            continue;
-        if (t[i].bit == LD_J_INT && (mask & LD_J_REAL))
-            continue;   /* "number" covers integers */
-        json_array_append_new(a, json_string(t[i].name));
-    }
-    if (json_array_size(a) == 1) {
-        json_t *one = json_incref(json_array_get(a, 0));
-
-        json_decref(a);
-        return one;
-    }
-    return a;
-}
-
 static void set_type(json_t *o, unsigned mask)
 {
-    json_t *t = types_of(mask);
+    json_t *t = ld_mask_schema_type(mask, false);
 
     if (t)
         json_object_set_new(o, "type", t);

@@ -6,94 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ldcore/import.h"
+#include "ldcore/project.h"
 #include "mcp.h"
 
-/* ---- create_project ---- */
+/* ---- create_project: the skeleton of `loaddensity init` ---- */
 
-/* The layout of `loaddensity init` (and the Python tool's
-   create_project_dir): keyword/ with two action files aimed at the
-   embedded target (`loaddensity target` serves it on 18089), executor/
-   with a script that runs them. */
-static const char kw_smoke[] =
-    "{\"load_density\": [\n"
-    "  [\"LD_register_variables\", {\"variables\": "
-    "{\"base\": \"http://127.0.0.1:18089\"}}],\n"
-    "  [\"LD_start_test\", {\n"
-    "    \"user_detail_dict\": {\"user\": \"fast_http_user\"},\n"
-    "    \"user_count\": 10, \"spawn_rate\": 5, \"test_time\": 10,\n"
-    "    \"tasks\": [\n"
-    "      {\"method\": \"get\", \"request_url\": \"${var.base}/get\",\n"
-    "       \"assertions\": [{\"type\": \"status_code\", \"value\": 200}]}\n"
-    "    ]\n"
-    "  }],\n"
-    "  [\"LD_generate_summary_report\", {\"report_name\": \"keyword1\"}]\n"
-    "]}\n";
+/* Existing files are kept (and listed) unless force is true. */
+typedef struct made {
+    json_t *made;
+    json_t *kept;
+    int rc;
+} made_t;
 
-static const char kw_auth[] =
-    "{\"load_density\": [\n"
-    "  [\"LD_register_variables\", {\"variables\": "
-    "{\"base\": \"http://127.0.0.1:18089\"}}],\n"
-    "  [\"LD_start_test\", {\n"
-    "    \"user_detail_dict\": {\"user\": \"fast_http_user\"},\n"
-    "    \"user_count\": 5, \"spawn_rate\": 5, \"test_time\": 10,\n"
-    "    \"tasks\": {\"mode\": \"sequence\", \"tasks\": [\n"
-    "      {\"method\": \"post\", \"request_url\": \"${var.base}/login\",\n"
-    "       \"extract\": [{\"var\": \"token\", \"from\": \"json_path\", "
-    "\"path\": \"data.token\"}]},\n"
-    "      {\"method\": \"get\", \"request_url\": \"${var.base}/auth\",\n"
-    "       \"headers\": {\"Authorization\": \"Bearer ${var.token}\"},\n"
-    "       \"assertions\": [{\"type\": \"status_code\", \"value\": 200}]}\n"
-    "    ]}\n"
-    "  }],\n"
-    "  [\"LD_generate_summary_report\", {\"report_name\": \"keyword2\"}]\n"
-    "]}\n";
-
-static const char run_all[] =
-    "#!/bin/sh\n"
-    "# Run every action file of this project against the embedded target.\n"
-    "cd \"$(dirname \"$0\")/..\" || exit 2\n"
-    "for f in keyword/*.json; do\n"
-    "  loaddensity demo \"$f\" || exit $?\n"
-    "done\n";
-
-static int mkdir_p(const char *path, ld_diag_t *d)
+static bool on_file(void *user, const char *path, bool created)
 {
-    char tmp[PATH_MAX];
+    made_t *m = user;
 
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return ld_diag_set(d, LD_EIO, NULL, NULL, "cannot create %s: %s",
-                               tmp, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-        return ld_diag_set(d, LD_EIO, NULL, NULL, "cannot create %s: %s",
-                           tmp, strerror(errno));
-    return 0;
-}
-
-static int put_file(const char *path, const char *text, mode_t mode,
-                    bool force, json_t *made, json_t *kept, ld_diag_t *d)
-{
-    FILE *f;
-
-    if (!force && access(path, F_OK) == 0)
-        return json_array_append_new(kept, json_string(path)) ? LD_ENOMEM
-                                                               : 0;
-    f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-        return ld_diag_set(d, LD_EIO, NULL, NULL, "cannot write %s: %s",
-                           path, strerror(errno));
-    chmod(path, mode);
-    return json_array_append_new(made, json_string(path)) ? LD_ENOMEM : 0;
+    if (json_array_append_new(created ? m->made : m->kept, json_string(path)))
+        m->rc = LD_ENOMEM;
+    return !m->rc;
 }
 
 int mcp_tool_create_project(mcp_call_t *c, const json_t *args, json_t **out,
@@ -101,34 +34,28 @@ int mcp_tool_create_project(mcp_call_t *c, const json_t *args, json_t **out,
 {
     const char *path = json_string_value(json_object_get(args, "path"));
     bool force = json_is_true(json_object_get(args, "force"));
-    char real[PATH_MAX], dir[PATH_MAX + 32], file[PATH_MAX + 64];
-    json_t *made = json_array(), *kept = json_array();
+    char real[PATH_MAX], dir[PATH_MAX + 32];
+    made_t m = {json_array(), json_array(), 0};
     int rc;
 
+    if (!m.made || !m.kept) {
+        rc = ld_diag_set(d, LD_ENOMEM, NULL, NULL, "out of memory");
+        goto out;
+    }
     if ((rc = mcp_path_check(c->srv, path, "path", real, d)))
         goto out;
-    snprintf(dir, sizeof(dir), "%s/LoadDensity/keyword", real);
-    if ((rc = mkdir_p(dir, d)))
+    rc = ld_project_create(real, force ? LD_PROJECT_FORCE : 0, on_file, &m, d);
+    if (rc == LD_ESTOPPED)
+        rc = ld_diag_set(d, m.rc, NULL, NULL, "out of memory");
+    if (rc)
         goto out;
-    snprintf(file, sizeof(file), "%s/keyword1.json", dir);
-    if ((rc = put_file(file, kw_smoke, 0644, force, made, kept, d)))
-        goto out;
-    snprintf(file, sizeof(file), "%s/keyword2.json", dir);
-    if ((rc = put_file(file, kw_auth, 0644, force, made, kept, d)))
-        goto out;
-    snprintf(dir, sizeof(dir), "%s/LoadDensity/executor", real);
-    if ((rc = mkdir_p(dir, d)))
-        goto out;
-    snprintf(file, sizeof(file), "%s/run_all.sh", dir);
-    if ((rc = put_file(file, run_all, 0755, force, made, kept, d)))
-        goto out;
-    snprintf(dir, sizeof(dir), "%s/LoadDensity", real);
+    snprintf(dir, sizeof(dir), "%s/" LD_PROJECT_DIR, real);
     *out = json_pack("{s:s,s:s,s:O,s:O}", "path", dir, "status",
-                     json_array_size(made) ? "created" : "exists", "files",
-                     made, "kept", kept);
+                     json_array_size(m.made) ? "created" : "exists", "files",
+                     m.made, "kept", m.kept);
 out:
-    json_decref(made);
-    json_decref(kept);
+    json_decref(m.made);
+    json_decref(m.kept);
     return rc;
 }
 

@@ -14,7 +14,7 @@ BUILD_PKGS=(
 # Test tools.
 TEST_PKGS=(
   libcmocka-dev libxml2-utils python3-locust python3-yaml pre-commit
-  openssl curl
+  openssl curl nghttp2-server
 )
 
 # Peer tools for the benchmarks in bench/ (only with --bench).

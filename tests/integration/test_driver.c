@@ -9,10 +9,6 @@
  */
 #include "test_engine_util.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #define USERKW(drv)                                                            \
     "\"user_detail_dict\": {\"user\": \"fast_http_user\", \"wait_time\": 0,"   \
     " \"driver\": \"" drv "\"}"
@@ -55,21 +51,6 @@ static void expect_ok(te_run_t *r, const char *name)
         print_error("%s: %s\n", name, te_first_error(r, name));
     assert_true(n > 0);
     assert_int_equal(failed, 0);
-}
-
-static void expect_failed(te_run_t *r, const char *name, const char *msg,
-                          int status)
-{
-    size_t failed, n = te_count(r, name, &failed), it = 0;
-    const ld_record_t *rec;
-    print_message("%s: %zu records, \"%s\"\n", name, n,
-                  te_first_error(r, name));
-    assert_true(n > 0);
-    assert_int_equal(failed, n);
-    assert_non_null(strstr(te_first_error(r, name), msg));
-    while ((rec = ld_records_next(r->records, &it)))
-        if (!strcmp(ld_records_str(r->records, rec->name_id), name))
-            assert_int_equal(rec->status, status);
 }
 
 /* Every record of name has this status and response length. */
@@ -243,8 +224,8 @@ static void test_status_codes(void **state)
                       "   \"assertions\": [{\"type\": \"status_code\", "
                       "\"value\": 418}]}"
                       "]}");
-    expect_failed(&r, "404", "HTTP 404", 404);
-    expect_failed(&r, "503", "HTTP 503", 503);
+    te_expect_failed(&r, "404", "HTTP 404", 404);
+    te_expect_failed(&r, "503", "HTTP 503", 503);
     expect_ok(&r, "204");
     expect_resp(&r, "204", 204, 0);
     expect_ok(&r, "304");
@@ -318,7 +299,7 @@ static void test_closed_connection(void **state)
                                 " \"host\": \"http://127.0.0.1:PORT\","
                                 " \"tasks\": [{\"name\": \"closed\", "
                                 "\"request_url\": \"/close\"}]}");
-    expect_failed(&r, "closed", "Empty reply from server", 0);
+    te_expect_failed(&r, "closed", "Empty reply from server", 0);
     /* the server hangs up every time: one connection per request */
     assert_int_equal(ld_target_connections(r.target),
                      ld_records_count(r.records));
@@ -334,23 +315,8 @@ static void test_reset_connection(void **state)
                                 " \"host\": \"http://127.0.0.1:PORT\","
                                 " \"tasks\": [{\"name\": \"reset\", "
                                 "\"request_url\": \"/reset\"}]}");
-    expect_failed(&r, "reset", "Recv failure: Connection reset by peer", 0);
+    te_expect_failed(&r, "reset", "Recv failure: Connection reset by peer", 0);
     te_free(&r);
-}
-
-static int closed_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    port = ntohs(a.sin_port);
-    close(fd);
-    return port;
 }
 
 static void test_refused_and_timeout(void **state)
@@ -370,10 +336,10 @@ static void test_refused_and_timeout(void **state)
                       "   \"timeout\": 0.2},"
                       "  {\"name\": \"fine\", \"request_url\": \"/delay/10\","
                       "   \"timeout\": 1}]}",
-        closed_port());
+        te_closed_port());
     dr_run_unseen(&r, state, kw, "refused");
-    expect_failed(&r, "refused", "Failed to connect: Connection refused", 0);
-    expect_failed(&r, "timeout", "Operation timed out after 200 ms", 0);
+    te_expect_failed(&r, "refused", "Failed to connect: Connection refused", 0);
+    te_expect_failed(&r, "timeout", "Operation timed out after 200 ms", 0);
     expect_ok(&r, "fine");
     /* each tick: refused, then a 200 ms timeout, then 10 ms */
     assert_true(te_count(&r, "fine", NULL) + 1 >=
@@ -414,7 +380,7 @@ static void test_extract_and_assert(void **state)
                          "]}");
     expect_ok(&r, "login");
     expect_ok(&r, "auth");
-    expect_failed(&r, "noauth", "401", 401);
+    te_expect_failed(&r, "noauth", "401", 401);
     te_free(&r);
 }
 

@@ -7,41 +7,8 @@
  */
 #include "test_engine_util.h"
 
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
-
-/* A loopback port nobody listens on. */
-static int closed_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
-
-static void expect_all_failed(te_run_t *r, const char *name, const char *msg)
-{
-    size_t failed, n = te_count(r, name, &failed), it = 0;
-    const ld_record_t *rec;
-    print_message("%s: %zu records, error \"%s\"\n", name, n,
-                  te_first_error(r, name));
-    assert_true(n > 0);
-    assert_int_equal(failed, n);
-    assert_non_null(strstr(te_first_error(r, name), msg));
-    while ((rec = ld_records_next(r->records, &it)))
-        if (!strcmp(ld_records_str(r->records, rec->name_id), name))
-            assert_int_equal(rec->status, 0);
-}
 
 static void test_transport_failures(void **state)
 {
@@ -61,12 +28,12 @@ static void test_transport_failures(void **state)
              "  {\"name\": \"reset\", \"request_url\": \"/reset\"},"
              "  {\"name\": \"closed\", \"request_url\": \"/close\"},"
              "  {\"name\": \"fine\", \"request_url\": \"/\"}]}",
-             closed_port());
+             te_closed_port());
     te_run(&r, kw);
-    expect_all_failed(&r, "refused", "Connection refused");
-    expect_all_failed(&r, "timeout", "timed out after 200 ms");
-    expect_all_failed(&r, "reset", "reset");
-    expect_all_failed(&r, "closed", "Empty reply");
+    te_expect_failed(&r, "refused", "Connection refused", 0);
+    te_expect_failed(&r, "timeout", "timed out after 200 ms", 0);
+    te_expect_failed(&r, "reset", "reset", 0);
+    te_expect_failed(&r, "closed", "Empty reply", 0);
     /* one tick runs every task in order: the counts differ by at most 1 */
     assert_true(te_count(&r, "refused", NULL) <=
                 te_count(&r, "fine", NULL) + 1);

@@ -4,8 +4,8 @@
  * the default (verify on) fails with curl's certificate message, "verify":
  * "<CA path>" accepts it again. Skipped when the openssl tool is missing.
  *
- * Not covered: HTTP/2 over TLS (ALPN) needs an h2 server; s_server speaks
- * HTTP/1.0 only.
+ * HTTP/2 (TLS with ALPN, and h2c with prior knowledge) is tested against
+ * nghttpd in test_engine_h2.c; s_server speaks HTTP/1.0 only.
  */
 #include "test_engine_util.h"
 

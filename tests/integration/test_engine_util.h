@@ -10,10 +10,13 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ldcore/doc.h"
 #include "ldcore/engine.h"
@@ -153,6 +156,39 @@ static inline const char *te_first_error(const te_run_t *r, const char *name)
             (!name || !strcmp(ld_records_str(r->records, rec->name_id), name)))
             return ld_records_str(r->records, rec->error_id);
     return "";
+}
+
+/* Every record named name failed, with msg in the first failure message
+   and the given HTTP status (0 for a transport failure). */
+static inline void te_expect_failed(const te_run_t *r, const char *name,
+                                    const char *msg, int status)
+{
+    size_t failed, n = te_count(r, name, &failed), it = 0;
+    const ld_record_t *rec;
+    print_message("%s: %zu records, \"%s\"\n", name, n,
+                  te_first_error(r, name));
+    assert_true(n > 0);
+    assert_int_equal(failed, n);
+    assert_non_null(strstr(te_first_error(r, name), msg));
+    while ((rec = ld_records_next(r->records, &it)))
+        if (!strcmp(ld_records_str(r->records, rec->name_id), name))
+            assert_int_equal(rec->status, status);
+}
+
+/* A loopback port nobody listens on (bound, then closed). */
+static inline int te_closed_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    port = ntohs(a.sin_port);
+    close(fd);
+    return port;
 }
 
 static inline void te_print(const te_run_t *r)

@@ -74,6 +74,11 @@ describe('loaddensity-lsp with raw input', () => {
     s.send({ jsonrpc: '1.0', id: 4, method: 'shutdown' });           // not 2.0
     m = await s.next();
     assert.equal(m.error.code, -32600);
+    assert.equal(m.id, 4);
+    s.send({ method: 'textDocument/didClose' });                    // no jsonrpc, no id
+    m = await s.next();
+    assert.equal(m.error.code, -32600);
+    assert.equal(m.id, null);
     s.send([1, 2, 3]);                                                // not an object
     m = await s.next();
     assert.equal(m.error.code, -32600);

@@ -4,7 +4,7 @@
 // hover, code actions, symbols, go-to-definition, errors, clean shutdown.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import {
   CodeActionRequest, CompletionRequest, CompletionResolveRequest,
@@ -261,6 +261,25 @@ describe('loaddensity-lsp', () => {
     assert.ok(fl.includes('request_url'));
     assert.ok(fl.includes('assertions'));
     assert.ok(!fl.includes('method'));
+  });
+
+  test('completion in user_detail_dict: the keys and templates of the schema', async () => {
+    // both come from the registry's user table; so does `loaddensity schema`
+    const uri = 'file:///tmp/ldlsp/c5.json';
+    const t = '[["LD_start_test", {"user_detail_dict": {"user": "", ""}}]]';
+    await openDoc(s, uri, t);
+    const schema = JSON.parse(execFileSync(process.env.LOADDENSITY, ['schema'], { encoding: 'utf8' }));
+    const udd = schema.$defs['shape.user_detail_dict'];
+    const userPos = { line: 0, character: t.indexOf('"user": "') + 9 };
+    const users = await s.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: userPos });
+    assert.deepEqual(users.items.map((i) => i.label), udd.properties.user.enum.filter((u) => u !== null));
+    assert.ok(users.items.length >= 12);
+    assert.doesNotMatch(users.items.find((i) => i.label === 'fast_http_user').detail, /not available/);
+    assert.match(users.items.find((i) => i.label === 'grpc_user').detail, /not available/);
+    const keyPos = { line: 0, character: t.indexOf('""}') + 1 };
+    const keys = await s.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: keyPos });
+    assert.deepEqual(keys.items.map((i) => i.label).sort(),
+      Object.keys(udd.properties).filter((k) => k !== 'user').sort());
   });
 
   test('completion of placeholders after ${', async () => {

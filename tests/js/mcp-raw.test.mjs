@@ -63,6 +63,24 @@ describe('raw JSON-RPC framing', () => {
     await pingWorks(s, 6);
   });
 
+  test('a message without "jsonrpc": "2.0" is an invalid request', async () => {
+    s.send({ id: 41, method: 'ping' });
+    assert.deepEqual(await s.response(), {
+      jsonrpc: '2.0', id: 41,
+      error: { code: -32600, message: 'Invalid Request: "jsonrpc" must be "2.0"' },
+    });
+    s.send({ jsonrpc: '1.0', method: 'notifications/initialized' }); // a notification too
+    let r = await s.response();
+    assert.equal(r.id, null);
+    assert.equal(r.error.code, -32600);
+    s.send([{ jsonrpc: '2.0', id: 42, method: 'ping' }, { method: 'ping' }]);
+    r = await s.response();
+    assert.equal(r.length, 2);
+    assert.deepEqual(r.find((x) => x.id === 42), { jsonrpc: '2.0', id: 42, result: {} });
+    assert.equal(r.find((x) => x.id === null).error.code, -32600);
+    await pingWorks(s, 43);
+  });
+
   test('unknown methods and bad params', async () => {
     s.send({ jsonrpc: '2.0', id: 7, method: 'resources/list' });
     const r = await s.response();

@@ -340,13 +340,16 @@ describe('loaddensity-mcp via the SDK', () => {
 
   test('a running test does not block the server', async () => {
     const run = client.callTool({ name: 'run_test', arguments: startTest(target.base, { test_time: 2 }) });
+    let finished = false;
+    run.then(() => { finished = true; }, () => { finished = true; });
     await new Promise((r) => setTimeout(r, 300));
-    const t0 = performance.now();
     await client.ping();
     const { tools } = await client.listTools();
     assert.equal(tools.length, 11);
     structured(await client.callTool({ name: 'list_executor_commands', arguments: { group: 'Core' } }));
-    assert.ok(performance.now() - t0 < 500, 'answers while the test runs');
+    // Answered while the 2 s test still runs (not after it: a wall-clock
+    // bound would flake on a loaded CI machine).
+    assert.equal(finished, false, 'answers while the test runs');
     assert.match(errorText(await client.callTool({ name: 'summary', arguments: {} })), /a load test is running/);
     assert.match(errorText(await client.callTool({ name: 'run_test', arguments: startTest(target.base) })), /another load test is running/);
     assert.equal(structured(await run).data.status, 'completed');

@@ -302,23 +302,8 @@ int ld_cmd_export_schema(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
 
 /* ---- nested value shapes (the keys of assertions, extractors, ...) ---- */
 
-typedef struct ld_shape_key {
-    const char *name;
-    unsigned types; /* LD_J_* */
-    bool required;
-    const char *enum_name; /* ld_registry_enum() name, or NULL */
-    const char *shape;     /* nested shape name, or NULL */
-    const char *doc;
-} ld_shape_key_t;
-
-typedef struct ld_shape {
-    const char *name; /* the registry's shape tag: "assertions", ... */
-    const char *doc;
-    bool list; /* a list of such objects (else one object) */
-    bool open; /* other keys are accepted silently */
-    const ld_shape_key_t *keys;
-    size_t nkeys;
-} ld_shape_t;
+/* ld_shape_key_t and ld_shape_t are declared in ldcore/registry.h (the
+   keys of user_detail_dict are a registry table). */
 
 /** The object shape a registry shape tag describes, or NULL (for "tasks",
  *  "actions", "variables" and "files", which are not keyed objects). */

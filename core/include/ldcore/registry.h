@@ -39,6 +39,28 @@ enum {
 unsigned ld_type_mask(ld_type_t t);
 /** Human text of a mask: "string or null", "integer", ... (static buffer per thread). */
 const char *ld_mask_text(unsigned mask, char *buf, size_t size);
+/** JSON Schema "type" of a mask, as a new value: "string", or an array
+ *  such as ["string", "null"] ("number" covers integers; "null" is added
+ *  when nullable); NULL when every type fits (no "type" to state). */
+json_t *ld_mask_schema_type(unsigned mask, bool nullable);
+/** Does v fit the type mask? An integral real (5.0) fits an integer slot.
+ *  The one rule used by argument binding, the linter and the engine. */
+bool ld_type_fits(const ld_node_t *v, unsigned mask);
+/** A value for messages: "string \"abc\"" (cut at 40 bytes), "integer 5",
+ *  "number 2.5", "true", "object", ... Writes buf (NUL-terminated) and
+ *  returns it. */
+const char *ld_value_describe(const ld_node_t *v, char *buf, size_t size);
+/** JSON text of a value to insert for a missing argument or key (quick
+ *  fixes, completion): a skeleton for the shapes "user_detail_dict" and
+ *  "tasks", else an empty value of the first type of the mask ("\"\"",
+ *  "{}", "[]", "0", "false"), else "null". Static text. */
+const char *ld_registry_placeholder(unsigned types, const char *shape);
+/**
+ * Did-you-mean: the first of names[0..n) (stopping early at a NULL entry)
+ * closest to name, within an edit distance that grows with name's length
+ * (1 below 5 bytes, 2 below 10, else 3); NULL when none is that close.
+ */
+const char *ld_suggest(const char *name, const char *const *names, size_t n);
 
 typedef struct ld_param {
     const char *name;
@@ -137,8 +159,56 @@ const ld_field_t *ld_registry_task_fields(size_t *n);
 const ld_field_t *ld_registry_task_field(const char *name);
 /** Allowed values of named enums: "user", "mode", "load_shape",
  *  "assertion", "extractor", "sla_metric", "sla_op", "runner_mode",
- *  "method", "http_version", "predicate". NULL-terminated; NULL if unknown. */
+ *  "method", "http_version", "predicate", "auth", "driver".
+ *  NULL-terminated; NULL if unknown. */
 const char *const *ld_registry_enum(const char *which);
+
+/* ---- nested value shapes (the keys of assertions, extractors, ...) ---- */
+
+typedef struct ld_shape_key {
+    const char *name;
+    unsigned types; /* LD_J_* */
+    bool required;
+    const char *enum_name; /* ld_registry_enum() name, or NULL */
+    const char *shape;     /* nested shape name, or NULL */
+    const char *doc;
+} ld_shape_key_t;
+
+typedef struct ld_shape {
+    const char *name; /* the registry's shape tag: "assertions", ... */
+    const char *doc;
+    bool list; /* a list of such objects (else one object) */
+    bool open; /* other keys are accepted silently */
+    const ld_shape_key_t *keys;
+    size_t nkeys;
+} ld_shape_t;
+
+/**
+ * The shapes the registry itself declares ("user_detail_dict"), or NULL for
+ * any other name; ld_shape_find (ldcore/lint.h) answers for every shape.
+ */
+const ld_shape_t *ld_registry_shape(const char *name);
+
+/* ---- user templates (user_detail_dict.user) ---- */
+
+/** The user template of a test that names none. */
+#define LD_USER_DEFAULT "fast_http_user"
+
+typedef struct ld_user_template {
+    const char *name; /* the Python tool's name, e.g. "fast_http_user" */
+    const char *doc;
+} ld_user_template_t;
+
+/** Every user template an action document may name, in table order (the
+ *  "user" enum lists the same names); *n receives the count. */
+const ld_user_template_t *ld_registry_users(size_t *n);
+/** Exact lookup, or NULL. */
+const ld_user_template_t *ld_registry_user(const char *name);
+/** Does this build run the template (has the engine a driver for it)? */
+bool ld_registry_user_available(const char *name);
+/** The templates this build runs, as text: "fast_http_user, http_user".
+ *  Writes buf (NUL-terminated, cut to size) and returns it. */
+const char *ld_registry_users_available(char *buf, size_t size);
 
 /** Render docs/commands.md from the tables into out. */
 int ld_registry_write_markdown(ld_buf_t *out);

@@ -45,6 +45,8 @@ typedef struct ld_rpc {
     size_t len;
     size_t cap;
     int eof;
+    size_t pending;        /* bytes of the last message read, dropped by
+                              the next read */
     pthread_mutex_t write_lock;
 } ld_rpc_t;
 
@@ -62,6 +64,23 @@ void ld_rpc_close(ld_rpc_t *r);
  */
 int ld_rpc_read(ld_rpc_t *r, json_t **msg, json_t **raw_error);
 
+/**
+ * Read the next message's bytes without decoding them (for a caller with
+ * its own JSON reader): the framing, limits and errors of ld_rpc_read, but
+ * never LD_ESYNTAX for the body, which is not parsed. On 0, *body points
+ * at *len bytes inside r's buffer (not NUL-terminated), valid until the
+ * next read on r.
+ */
+int ld_rpc_read_raw(ld_rpc_t *r, const char **body, size_t *len,
+                    json_t **raw_error);
+
+/**
+ * Send a message already serialised as compact JSON text (len bytes,
+ * without framing: one line for LD_RPC_LINES, so it must hold no raw
+ * newline). Serialised with the other writers. 0 or LD_EIO.
+ */
+int ld_rpc_send_raw(ld_rpc_t *r, const char *body, size_t len);
+
 /** Send a message (consumed: the reference is stolen). 0 or LD_EIO. */
 int ld_rpc_send(ld_rpc_t *r, json_t *msg);
 
@@ -76,7 +95,14 @@ json_t *ld_rpc_notification(const char *method, json_t *params);
 /**
  * Validate an incoming message: sets *method (NULL for responses), *id
  * (borrowed, NULL for notifications) and *params (borrowed, may be NULL).
- * Returns 0, or LD_EINVAL with *error set to an Invalid Request response.
+ * Returns 0, or LD_EINVAL with *error set to an Invalid Request response:
+ * for a message that is not an object, has an id that is not a string, an
+ * integer or null, lacks "jsonrpc": "2.0" (a request or notification), or
+ * has no string "method" (and is no response) or bad "params". The error
+ * carries the message's id when it has a valid one, else null (JSON-RPC
+ * 2.0, section 5); a notification gets one too, as the spec's examples do.
+ * Responses (result or error, no method) are passed through unchecked:
+ * nothing answers a response.
  */
 int ld_rpc_classify(const json_t *msg, const char **method, const json_t **id,
                     const json_t **params, json_t **error);

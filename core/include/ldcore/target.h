@@ -17,6 +17,9 @@
  *   /echo             200 echoing the request body, JSON request info in
  *                     X-Echo-* headers
  *   /headers          200 JSON object of the request headers
+ *   /multipart        200 JSON {"boundary", "parts": [{"name", "filename",
+ *                     "content_type", "headers", "length", "data"}]} of a
+ *                     multipart/form-data body, 400 when it does not parse
  *   /login            200 {"data":{"token":"tok-<counter>"}} and X-Request-Id
  *   /auth             200 if "Authorization: Bearer tok-*" else 401
  *   /close            closes the connection without answering

@@ -5,6 +5,7 @@
  * and the compiled tasks.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,26 +37,50 @@ static const ld_node_t *extra(const ld_args_t *args, const char *name)
     return NULL;
 }
 
+/* user_detail_dict.user: a name of the registry's user table that this
+   build has a driver for. */
+static int c_template(ld_test_plan_t *p, const ld_args_t *args,
+                      const ld_node_t *n, ld_diag_t *d)
+{
+    const char *user = ld_node_str(n), *sug;
+    char avail[256];
+    if (!user)
+        return ld__diag_node(d, LD_ETYPE, args->file, n,
+                             "\"user\" must be a string");
+    ld_registry_users_available(avail, sizeof(avail));
+    if (!ld_registry_user(user)) {
+        sug = ld_suggest(user, ld_registry_enum("user"), SIZE_MAX);
+        if (sug)
+            return ld__diag_node(d, LD_EINVAL, args->file, n,
+                                 "unknown user template \"%s\" (did you "
+                                 "mean \"%s\"?)",
+                                 user, sug);
+        return ld__diag_node(d, LD_EINVAL, args->file, n,
+                             "unknown user template \"%s\" (available: %s)",
+                             user, avail);
+    }
+    if (!(p->proto = ld__proto_for_user(user)))
+        return ld__diag_node(d, LD_EUNAVAIL, args->file, n,
+                             "user template \"%s\" is not supported yet "
+                             "(available: %s)",
+                             user, avail);
+    return 0;
+}
+
 static int c_user(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
 {
     const ld_node_t *u = arg(args, "user_detail_dict"), *n;
-    const char *user = "fast_http_user", *host = NULL;
+    const char *host = NULL;
+    int rc;
     if (u && u->type != LD_TOBJECT)
         return ld__diag_node(d, LD_ETYPE, args->file, u,
                              "\"user_detail_dict\" must be an object like "
-                             "{\"user\": \"fast_http_user\"}");
-    if (u && (n = ld_node_get(u, "user")) && n->type != LD_TNULL) {
-        if (!(user = ld_node_str(n)))
-            return ld__diag_node(d, LD_ETYPE, args->file, n,
-                                 "\"user\" must be a string");
-        if (!(p->proto = ld__proto_for_user(user)))
-            return ld__diag_node(d, LD_EUNAVAIL, args->file, n,
-                                 "user template \"%s\" is not supported yet "
-                                 "(available: fast_http_user, http_user)",
-                                 user);
-    }
+                             "{\"user\": \"" LD_USER_DEFAULT "\"}");
+    if (u && (n = ld_node_get(u, "user")) && n->type != LD_TNULL &&
+        (rc = c_template(p, args, n, d)))
+        return rc;
     if (!p->proto)
-        p->proto = ld__proto_for_user(user);
+        p->proto = ld__proto_for_user(LD_USER_DEFAULT);
     n = arg(args, "host");
     if (!n)
         n = extra(args, "host");

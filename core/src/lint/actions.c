@@ -19,25 +19,6 @@ typedef struct bound {
     const ld_node_t *vals[MAX_PARAMS];
 } bound_t;
 
-const char *ld__placeholder_value(unsigned types, const char *shape)
-{
-    if (shape && LD__EQ(shape, "user_detail_dict"))
-        return "{\"user\": \"fast_http_user\"}";
-    if (shape && LD__EQ(shape, "tasks"))
-        return "[{\"method\": \"get\", \"request_url\": \"/\"}]";
-    if (types & LD_J_STRING)
-        return "\"\"";
-    if (types & LD_J_OBJECT)
-        return "{}";
-    if (types & LD_J_ARRAY)
-        return "[]";
-    if (types & LD_J_NUMBER)
-        return "0";
-    if (types & LD_J_BOOL)
-        return "false";
-    return "null";
-}
-
 static bool known_extra(const ld__lint_t *cx, const char *name)
 {
     size_t i;
@@ -51,28 +32,9 @@ static bool known_extra(const ld__lint_t *cx, const char *name)
     return false;
 }
 
-/* ld_registry_suggest with ld__suggest's length filter: the same answers,
-   without an edit distance per command for names far off. */
-static const char *suggest_command(const char *name)
-{
-    const char *names[512];
-    size_t i, n = 0, total;
-    const ld_command_t *c = ld_registry_commands(&total);
-    const char *s;
-    char buf[128];
-
-    for (i = 0; i < total && i < 511; i++)
-        names[n++] = c[i].name;
-    s = ld__suggest(name, names, n);
-    if (s || !strncmp(name, "LD_", 3))
-        return s;
-    snprintf(buf, sizeof(buf), "LD_%s", name);
-    return ld__suggest(buf, names, n);
-}
-
 static void unknown_command(ld__lint_t *cx, const ld_node_t *name)
 {
-    const char *sug = suggest_command(name->u.str.s);
+    const char *sug = ld_registry_suggest(name->u.str.s);
     ld_lint_finding_t *f;
 
     if (!sug) {
@@ -106,7 +68,7 @@ static void unknown_kwarg(ld__lint_t *cx, const bound_t *b,
     bool extra = b->cmd->flags & LD_CMD_EXTRA_KWARGS;
 
     param_names(b->cmd, names);
-    sug = ld__suggest(m->key, names, b->cmd->nparams);
+    sug = ld_suggest(m->key, names, b->cmd->nparams);
     if (extra)
         f = ld__lint_key(cx, LD_RULE_EXTRA_ARGUMENT, m,
                          "%s: unknown keyword argument '%s' is passed on "
@@ -170,7 +132,7 @@ static void bind_positional(ld__lint_t *cx, bound_t *b)
 
 static void missing(ld__lint_t *cx, const bound_t *b, const ld_param_t *p)
 {
-    const char *val = ld__placeholder_value(p->types, p->shape);
+    const char *val = ld_registry_placeholder(p->types, p->shape);
     ld_lint_finding_t *f;
     char ins[300];
 
@@ -318,7 +280,7 @@ static void semantics(ld__lint_t *cx, const bound_t *b)
 
         if (f && b->argn && b->argn->type == LD_TOBJECT)
             ld__lint_fix_insert_key(cx, f, b->argn, "tasks",
-                                    ld__placeholder_value(0, "tasks"));
+                                    ld_registry_placeholder(0, "tasks"));
     } else if (LD__EQ(name, "register_variable")) {
         const ld_node_t *n = val(b, "name");
 

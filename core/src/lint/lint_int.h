@@ -114,12 +114,8 @@ void ld__lint_actions(ld__lint_t *cx, const ld_node_t *list);
 
 /* ---- values, tasks and shapes (lint_tasks.c, lint_shapes.c) ---- */
 
-/* Closest of names[0..n) within a small edit distance, or NULL. */
-const char *ld__suggest(const char *name, const char *const *names, size_t n);
-/* Does v fit the type mask (an integral real fits an integer)? */
-bool ld__type_fits(const ld_node_t *v, unsigned mask);
-/* "string \"abc\"", "integer 5", "object", ... */
-void ld__describe(const ld_node_t *n, char *buf, size_t size);
+/* Did-you-mean, type fit and value text come from the registry:
+   ld_suggest, ld_type_fits, ld_value_describe (ldcore/registry.h). */
 /* Is s one of the enum's values (ci: ASCII case-insensitively)? */
 bool ld__enum_has(const char *const *vals, const char *s, bool ci);
 /* Is the named enum compared case-insensitively at run time? */
@@ -161,7 +157,7 @@ void ld__str_range(const ld__lint_t *cx, const ld_pos_t *pos,
 /* Resolve pending undefined-variable uses (after the whole document). */
 void ld__lint_pending(ld__lint_t *cx);
 
-/* Default value JSON for a missing key/argument of the given types. */
-const char *ld__placeholder_value(unsigned types, const char *shape);
+/* The value inserted for a missing key or argument is
+   ld_registry_placeholder (ldcore/registry.h). */
 
 #endif

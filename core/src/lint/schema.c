@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proto/proto_int.h"
 
 #define LD_SCHEMA_DIALECT "https://json-schema.org/draft/2020-12/schema"
 
@@ -51,13 +50,13 @@ static json_t *param_schema(const ld_command_t *c, const ld_param_t *p)
 /* Non-HTTP user templates: their tasks have other fields. */
 static json_t *other_users(void)
 {
-    const char *const *users = ld_registry_enum("user");
+    size_t n, i;
+    const ld_user_template_t *u = ld_registry_users(&n);
     json_t *a = json_array();
-    size_t i;
 
-    for (i = 0; users && users[i]; i++)
-        if (!ld__proto_for_user(users[i]))
-            json_array_append_new(a, json_string(users[i]));
+    for (i = 0; i < n; i++)
+        if (!ld_registry_user_available(u[i].name))
+            json_array_append_new(a, json_string(u[i].name));
     return a;
 }
 

@@ -4,8 +4,7 @@
 
 #include "lint/lint_int.h"
 
-/* "type" of a mask ("string", or ["string", "null"]); NULL for any. */
-json_t *ld__schema_types(unsigned mask, bool nullable);
+/* The "type" of a mask is ld_mask_schema_type (ldcore/registry.h). */
 /* {"enum": [...]}; case-insensitive enums also accept any spelling. */
 json_t *ld__schema_enum(const char *const *vals, bool ci, bool nullable);
 /* A value with its types or enum and description. */

@@ -13,37 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-json_t *ld__schema_types(unsigned mask, bool nullable)
-{
-    json_t *a = json_array();
-
-    if ((mask & LD_J_ANY) == LD_J_ANY) {
-        json_decref(a);
-        return NULL;
-    }
-    if (mask & LD_J_STRING)
-        json_array_append_new(a, json_string("string"));
-    if ((mask & LD_J_NUMBER) == LD_J_NUMBER || (mask & LD_J_REAL))
-        json_array_append_new(a, json_string("number"));
-    else if (mask & LD_J_INT)
-        json_array_append_new(a, json_string("integer"));
-    if (mask & LD_J_BOOL)
-        json_array_append_new(a, json_string("boolean"));
-    if (mask & LD_J_OBJECT)
-        json_array_append_new(a, json_string("object"));
-    if (mask & LD_J_ARRAY)
-        json_array_append_new(a, json_string("array"));
-    if ((mask & LD_J_NULL) || nullable)
-        json_array_append_new(a, json_string("null"));
-    if (json_array_size(a) == 1) {
-        json_t *one = json_incref(json_array_get(a, 0));
-
-        json_decref(a);
-        return one;
-    }
-    return a;
-}
-
 /* "^(?:[gG][eE][tT]|...)$" */
 static json_t *ci_pattern(const char *const *vals)
 {
@@ -100,7 +69,7 @@ json_t *ld__schema_typed(unsigned types, const char *const *vals, bool ci,
                          bool nullable, const char *doc)
 {
     json_t *o = vals ? ld__schema_enum(vals, ci, nullable) : json_object();
-    json_t *t = vals ? NULL : ld__schema_types(types, nullable);
+    json_t *t = vals ? NULL : ld_mask_schema_type(types, nullable);
 
     if (t)
         json_object_set_new(o, "type", t);
@@ -217,6 +186,34 @@ json_t *ld__schema_predicate(json_t *obj)
     return obj;
 }
 
+/* "files" (the task field): {"field": file} or [[field, file], ...]; a file
+   is text, null, or [filename, content, content_type, headers]. */
+static void upload_defs(json_t *defs)
+{
+    json_t *text = json_pack("{s:[s,s,s,s]}", "type", "string", "integer",
+                             "boolean", "null");
+    json_t *tuple = json_pack(
+        "{s:s,s:i,s:i,s:[{s:[s,s]},O,{s:[s,s]},{s:[s,s]}]}", "type", "array",
+        "minItems", 2, "maxItems", 4, "prefixItems", "type", "string", "null",
+        text, "type", "string", "null", "type", "object", "null");
+
+    json_object_set_new(defs, "shape.upload.file",
+                        json_pack("{s:s,s:[o,o]}", "description",
+                                  "A file: its content, or [filename, content, "
+                                  "content_type, headers].",
+                                  "anyOf", text, tuple));
+    json_object_set_new(
+        defs, "shape.upload",
+        json_pack("{s:s,s:[{s:s,s:o},{s:s,s:{s:s,s:i,s:i,s:[{s:s},o]}}]}",
+                  "description",
+                  "multipart/form-data files: {\"field\": file} or "
+                  "[[field, file], ...].",
+                  "anyOf", "type", "object", "additionalProperties",
+                  ld__schema_ref("shape.upload.file"), "type", "array", "items",
+                  "type", "array", "minItems", 2, "maxItems", 2, "prefixItems",
+                  "type", "string", ld__schema_ref("shape.upload.file")));
+}
+
 void ld__schema_shapes(json_t *defs)
 {
     static const char *const names[] = {
@@ -239,6 +236,7 @@ void ld__schema_shapes(json_t *defs)
     json_object_set_new(
         defs, "shape.files",
         json_pack("{s:s,s:{s:s}}", "type", "array", "items", "type", "string"));
+    upload_defs(defs);
 }
 
 /* ---- tasks ---- */

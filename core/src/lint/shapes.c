@@ -1,9 +1,10 @@
 /*
  * shapes.c - the keys of the structured values the registry tags with a
  * shape ("assertions", "extract", "throttle", ...): one description used by
- * the linter, the JSON Schema and completion. Keys and their meaning follow
- * the engine (core/src/engine, core/src/checks), which follows the Python
- * tool.
+ * the linter, the JSON Schema and completion. Keys and their meaning
+ * follow the engine (core/src/engine, core/src/checks), which follows the
+ * Python tool. The keys of user_detail_dict are a registry table
+ * (core/src/registry/users.c).
  */
 #include "lint/lint_int.h"
 
@@ -14,18 +15,6 @@
     {                                                                          \
         name, types, req, en, shape, doc                                       \
     }
-
-static const ld_shape_key_t k_user[] = {
-    K("user", LD_J_STRING | LD_J_NULL, false, "user", NULL,
-      "User template (default fast_http_user)."),
-    K("http_version", LD_J_STRING | LD_J_NULL, false, "http_version", NULL,
-      "HTTP version of every task: \"1.1\", \"2\" or "
-      "\"2-prior-knowledge\"."),
-    K("host", LD_J_STRING | LD_J_NULL, false, NULL, NULL,
-      "Base URL that relative request_url values are joined to."),
-    K("wait_time", LD_J_NUMBER | LD_J_OBJECT, false, NULL, "think_time",
-      "Pause between tasks: seconds, or {\"min\", \"max\"}."),
-};
 
 static const ld_shape_key_t k_assertion[] = {
     K("type", LD_J_STRING, true, "assertion", NULL,
@@ -156,8 +145,6 @@ static const ld_shape_key_t k_shape_config[] = {
     }
 
 static const ld_shape_t shapes[] = {
-    S("user_detail_dict", "The user template and its settings.", false, true,
-      k_user),
     S("assertions", "A check on the response.", true, false, k_assertion),
     S("extract", "A value taken from the response.", true, false, k_extract),
     S("think_time", "A pause: seconds, or {\"min\", \"max\"}.", false, false,
@@ -180,8 +167,11 @@ static const ld_shape_t shapes[] = {
 
 const ld_shape_t *ld_shape_find(const char *name)
 {
+    const ld_shape_t *s = ld_registry_shape(name);
     size_t i;
 
+    if (s)
+        return s; /* user_detail_dict: the registry's user table */
     for (i = 0; name && i < COUNT(shapes); i++)
         if (LD__EQ(shapes[i].name, name))
             return &shapes[i];

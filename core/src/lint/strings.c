@@ -257,7 +257,7 @@ static void undefined(ld__lint_t *cx, const ld__pending_var_t *v,
                       const char *const *names, size_t n)
 {
     const ld_lint_def_t *def = def_of(cx->r, v->name);
-    const char *sug = def ? NULL : ld__suggest(v->name, names, n);
+    const char *sug = def ? NULL : ld_suggest(v->name, names, n);
     ld_lint_finding_t *f;
     char fix[300];
 

@@ -23,7 +23,7 @@ static void unknown_field(ld__lint_t *cx, const ld_member_t *m)
     for (i = 0; i < n && i < 63; i++)
         names[i] = f[i].name;
     names[i] = NULL;
-    sug = ld__suggest(m->key, names, i);
+    sug = ld_suggest(m->key, names, i);
     if (!sug) {
         ld__lint_key(cx, LD_RULE_UNKNOWN_TASK_FIELD, m,
                      "unknown task field \"%s\" is ignored", m->key);
@@ -69,6 +69,70 @@ static void body_size(ld__lint_t *cx, const ld_node_t *v)
                       n);
 }
 
+/* One file of "files": text (string, integer, boolean), null, or
+   [filename, content, content_type, headers]. Line breaks in names are
+   the engine's to report (placeholders may hold them). */
+static void upload_file(ld__lint_t *cx, const ld_node_t *f, const char *field)
+{
+    static const unsigned item[4] = {
+        LD_J_STRING | LD_J_NULL, LD_J_STRING | LD_J_INT | LD_J_BOOL | LD_J_NULL,
+        LD_J_STRING | LD_J_NULL, LD_J_OBJECT | LD_J_NULL};
+    static const char *const part[4] = {" (filename)", " (content)",
+                                        " (content type)", " (headers)"};
+    ld__label_t what = {"file \"%s\"%s", field, NULL};
+    size_t i;
+
+    if (f->type != LD_TARRAY) {
+        if (ld__lint_typed(cx, f,
+                           LD_J_STRING | LD_J_INT | LD_J_BOOL | LD_J_NULL |
+                               LD_J_ARRAY,
+                           NULL, false, &what))
+            body_size(cx, f);
+        return;
+    }
+    if (f->u.arr.n < 2 || f->u.arr.n > 4) {
+        ld__lint_node(cx, LD_RULE_WRONG_TYPE, f,
+                      "file \"%s\" as a list must be [filename, content, "
+                      "content_type, headers] (2 to 4 items), got %zu",
+                      field, f->u.arr.n);
+        return;
+    }
+    for (i = 0; i < f->u.arr.n; i++) {
+        what.b = part[i];
+        ld__lint_typed(cx, f->u.arr.items[i], item[i], NULL, false, &what);
+    }
+    body_size(cx, f->u.arr.items[1]);
+}
+
+/* "files": {"field": file} or [[field, file], ...]. */
+static void upload(ld__lint_t *cx, const ld_node_t *v)
+{
+    const ld_node_t *data = v->parent ? ld__present(v->parent, "data") : NULL;
+    size_t i;
+
+    if (data && data->type != LD_TOBJECT &&
+        (v->type == LD_TOBJECT ? v->u.obj.n : v->u.arr.n))
+        ld__lint_node(cx, LD_RULE_WRONG_TYPE, data,
+                      "\"data\" must be an object when \"files\" is given "
+                      "(its fields become form parts)");
+    if (v->type == LD_TOBJECT) {
+        for (i = 0; i < v->u.obj.n; i++)
+            upload_file(cx, v->u.obj.members[i].value, v->u.obj.members[i].key);
+        return;
+    }
+    for (i = 0; i < v->u.arr.n; i++) {
+        const ld_node_t *p = v->u.arr.items[i];
+
+        if (p->type != LD_TARRAY || p->u.arr.n != 2 ||
+            p->u.arr.items[0]->type != LD_TSTRING)
+            ld__lint_node(cx, LD_RULE_WRONG_TYPE, p,
+                          "\"files\" as a list takes [field, file] pairs "
+                          "(field a string)");
+        else
+            upload_file(cx, p->u.arr.items[1], p->u.arr.items[0]->u.str.s);
+    }
+}
+
 static void field_shape(ld__lint_t *cx, const ld_field_t *f, const ld_node_t *v)
 {
     const ld_shape_t *s;
@@ -77,6 +141,8 @@ static void field_shape(ld__lint_t *cx, const ld_field_t *f, const ld_node_t *v)
     if (LD__EQ(f->shape, "predicate")) {
         snprintf(what, sizeof(what), "\"%s\"", f->name);
         ld__lint_predicate(cx, v, what);
+    } else if (LD__EQ(f->shape, "upload")) {
+        upload(cx, v);
     } else if (LD__EQ(f->shape, "auth") && v->type == LD_TARRAY) {
         if (v->u.arr.n != 2)
             ld__lint_node(cx, LD_RULE_WRONG_TYPE, v,
@@ -151,7 +217,7 @@ static const ld_node_t *wrapper(ld__lint_t *cx, const ld_node_t *w)
 
         if (ld__enum_has(keys, m->key, false))
             continue;
-        sug = ld__suggest(m->key, keys, 2);
+        sug = ld_suggest(m->key, keys, 2);
         f = ld__lint_key(cx, LD_RULE_UNKNOWN_KEY, m,
                          "unknown key \"%s\" is ignored (the tasks object "
                          "takes \"mode\" and \"tasks\")",
@@ -173,7 +239,7 @@ static void legacy_key(ld__lint_t *cx, const ld_member_t *m)
 
     if (!cx->http || ld__enum_has(methods, m->key, true))
         return;
-    sug = ld__suggest(m->key, methods, 7);
+    sug = ld_suggest(m->key, methods, 7);
     f = ld__lint_key(cx, LD_RULE_INVALID_ENUM, m,
                      "\"%s\" is not an HTTP method (in the {\"get\": {...}} "
                      "form each key is the method)%s%s%s",

@@ -5,63 +5,10 @@
  */
 #include "lint/lint_int.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "proto/proto_int.h"
-
-const char *ld__suggest(const char *name, const char *const *names, size_t n)
-{
-    size_t len = strlen(name), best_d, i;
-    size_t max = len < 5 ? 1 : len < 10 ? 2 : 3;
-    const char *best = NULL;
-
-    best_d = max + 1;
-    for (i = 0; i < n && names[i]; i++) {
-        size_t cl = strlen(names[i]), d;
-
-        if (cl > len + max || len > cl + max)
-            continue; /* the distance is at least the length gap */
-        d = ld_edit_distance(name, names[i], max);
-
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    return best;
-}
-
-bool ld__type_fits(const ld_node_t *v, unsigned mask)
-{
-    if (ld_type_mask(v->type) & mask)
-        return true;
-    return v->type == LD_TREAL && (mask & LD_J_INT) && isfinite(v->u.d) &&
-           v->u.d == floor(v->u.d) && fabs(v->u.d) < 9.0e15;
-}
-
-void ld__describe(const ld_node_t *n, char *buf, size_t size)
-{
-    switch (n->type) {
-    case LD_TSTRING:
-        snprintf(buf, size, "string \"%.40s%s\"", n->u.str.s,
-                 n->u.str.len > 40 ? "..." : "");
-        break;
-    case LD_TINT:
-        snprintf(buf, size, "integer %lld", (long long)n->u.i);
-        break;
-    case LD_TREAL:
-        snprintf(buf, size, "number %g", n->u.d);
-        break;
-    case LD_TBOOL:
-        snprintf(buf, size, "%s", n->u.b ? "true" : "false");
-        break;
-    default:
-        snprintf(buf, size, "%s", ld_type_name(n->type));
-    }
-}
 
 bool ld__enum_has(const char *const *vals, const char *s, bool ci)
 {
@@ -100,7 +47,7 @@ void ld__lint_bad_enum(ld__lint_t *cx, const ld_node_t *v,
 {
     char list[400], what[200];
     size_t i, n = 0;
-    const char *sug = ld__suggest(v->u.str.s, vals, enum_count(vals));
+    const char *sug = ld_suggest(v->u.str.s, vals, enum_count(vals));
     ld_lint_finding_t *f;
 
     label(wl, what, sizeof(what));
@@ -126,9 +73,9 @@ bool ld__lint_typed(ld__lint_t *cx, const ld_node_t *v, unsigned types,
 {
     char want[96], got[96], what[200];
 
-    if (!ld__type_fits(v, types)) {
+    if (!ld_type_fits(v, types)) {
         label(wl, what, sizeof(what));
-        ld__describe(v, got, sizeof(got));
+        ld_value_describe(v, got, sizeof(got));
         ld__lint_node(cx, LD_RULE_WRONG_TYPE, v, "%s must be %s, got %s", what,
                       ld_mask_text(types, want, sizeof(want)), got);
         return false;
@@ -145,17 +92,18 @@ bool ld__lint_typed(ld__lint_t *cx, const ld_node_t *v, unsigned types,
 void ld__lint_user(ld__lint_t *cx, const ld_node_t *udd)
 {
     const ld_node_t *u = ld__get(udd, "user");
-    const char *const *users = ld_registry_enum("user");
+    char avail[256];
 
-    if (!u || u->type != LD_TSTRING || !ld__enum_has(users, u->u.str.s, false))
-        return;
-    if (ld__proto_for_user(u->u.str.s))
+    /* a name outside the table is an invalid-enum error of the shape */
+    if (!u || u->type != LD_TSTRING || !ld_registry_user(u->u.str.s) ||
+        ld_registry_user_available(u->u.str.s))
         return;
     cx->http = false; /* its tasks have other fields */
     ld__lint_node(cx, LD_RULE_NOT_AVAILABLE, u,
                   "user template \"%s\" is not supported by this build yet "
-                  "(available: fast_http_user, http_user)",
-                  u->u.str.s);
+                  "(available: %s)",
+                  u->u.str.s,
+                  ld_registry_users_available(avail, sizeof(avail)));
 }
 
 /* ---- shapes ---- */
@@ -175,7 +123,7 @@ static void unknown_key(ld__lint_t *cx, const ld_shape_t *s,
                         const ld_member_t *m)
 {
     const char *names[32];
-    const char *sug = ld__suggest(m->key, key_names(s, names, 32), s->nkeys);
+    const char *sug = ld_suggest(m->key, key_names(s, names, 32), s->nkeys);
     ld_lint_finding_t *f;
 
     if (sug) {
@@ -200,7 +148,7 @@ static void need_key(ld__lint_t *cx, const ld_node_t *obj, const char *key,
     f = ld__lint_node(cx, LD_RULE_MISSING_FIELD, obj, "missing \"%s\"%s%s", key,
                       why ? " " : "", why ? why : "");
     ld__lint_fix_insert_key(cx, f, obj, key,
-                            ld__placeholder_value(types, NULL));
+                            ld_registry_placeholder(types, NULL));
 }
 
 static void sla_metric(ld__lint_t *cx, const ld_node_t *v)
@@ -211,7 +159,7 @@ static void sla_metric(ld__lint_t *cx, const ld_node_t *v)
 
     if (v->type != LD_TSTRING || ld__enum_has(vals, v->u.str.s, false))
         return;
-    sug = ld__suggest(v->u.str.s, vals, enum_count(vals));
+    sug = ld_suggest(v->u.str.s, vals, enum_count(vals));
     f = ld__lint_node(cx, LD_RULE_UNKNOWN_SLA_METRIC, v,
                       "unknown SLA metric \"%s\"%s%s%s", v->u.str.s,
                       sug ? " (did you mean \""
@@ -347,7 +295,7 @@ void ld__lint_predicate(ld__lint_t *cx, const ld_node_t *v, const char *what)
             m = &v->u.obj.members[i];
     if (!m) {
         const char *sug =
-            v->u.obj.n ? ld__suggest(v->u.obj.members[0].key, ops, 4) : NULL;
+            v->u.obj.n ? ld_suggest(v->u.obj.members[0].key, ops, 4) : NULL;
         ld_lint_finding_t *f =
             ld__lint_node(cx, LD_RULE_INVALID_ENUM, v,
                           "%s needs one of \"equals\", \"not_equals\", \"in\", "

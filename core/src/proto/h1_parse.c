@@ -240,6 +240,14 @@ static size_t feed_head(ld__h1_conn_t *c, const char *p, size_t n)
             fail(c, "out of memory");
             return SIZE_MAX;
         }
+        /* Not "HTTP/" from the first byte on (an HTTP/2 server's binary
+           SETTINGS frame, say): fail now, as libcurl does, rather than
+           wait for a line end that may never come. */
+        if (old < 5 && memcmp(c->head.data, "HTTP/",
+                              c->head.len < 5 ? c->head.len : 5)) {
+            fail(c, "Received HTTP/0.9 when not allowed");
+            return SIZE_MAX;
+        }
         if (!(e = head_end(c->head.data, c->head.len, old >= 2 ? old - 2 : 0)))
             return n;
         r = parse_head(c, c->head.data, e);

@@ -160,6 +160,9 @@ static int render_body(ld__h1_xfer_t *x, const ld__http_spec_t *hs)
                                x->scope, &x->tmp, true);
         }
         break;
+    case LD__BODY_MULTIPART:
+        rc = ld__multipart_render(hs->multipart, x->params, x->scope, &x->body);
+        break;
     }
     if (!rc && x->body.data) {
         x->body_p = x->body.data;

@@ -1,7 +1,7 @@
 /*
  * http_compile.c - compile the HTTP fields of a task (method, request_url,
- * params, headers, cookies, json, data, timeout, allow_redirects, verify,
- * cert, auth, http_version) into a spec of templates, once per plan.
+ * params, headers, cookies, json, data, files, timeout, allow_redirects,
+ * verify, cert, auth, http_version) into a spec of templates, once per plan.
  * Whatever has no placeholder is prepared here so the hot path only copies.
  */
 #include <ctype.h>
@@ -72,7 +72,7 @@ static int scalar_text(const ld_node_t *n, char *buf, size_t size,
         snprintf(buf, size, "%" PRId64, n->u.i);
         break;
     case LD_TREAL:
-        snprintf(buf, size, "%.17g", n->u.d);
+        ld__py_float(n->u.d, buf, size);
         break;
     case LD_TBOOL:
         snprintf(buf, size, "%s", n->u.b ? "True" : "False");
@@ -265,15 +265,121 @@ static int c_data(ld__http_spec_t *sp, const ld_node_t *n, const char *file,
     return body_lit_from(sp, s, len) ? oom(d) : 0;
 }
 
+static ld__kv_t *find_header(ld__kvs_t *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (!strcasecmp(h->items[i].ks, name))
+            return &h->items[i];
+    return NULL;
+}
+
+/* The node of the task's first header called name (for diagnostics). */
+static const ld_node_t *header_node(const ld_node_t *task, const char *name)
+{
+    const ld_node_t *h = field(task, "headers");
+    for (size_t i = 0; h && h->type == LD_TOBJECT && i < h->u.obj.n; i++)
+        if (!strcasecmp(h->u.obj.members[i].key, name))
+            return h->u.obj.members[i].value;
+    return h;
+}
+
+/* Our Content-Type, unless the task sets one: a multipart type written
+   without a boundary gets ours appended; any other value of the task's
+   (or one with placeholders) is sent as written, as requests does. */
+static int multipart_ct(ld__http_spec_t *sp, ld__kv_t *ct, bool own,
+                        const char *boundary)
+{
+    ld_buf_t b;
+    ld_tmpl_t *t;
+    char *vs;
+    size_t len;
+    if (ct && (own || !ld_tmpl_is_literal(ct->v) ||
+               !ld__multipart_ct_is_multipart(ct->vs)))
+        return 0;
+    ld_buf_init(&b, 0);
+    if (!ct) {
+        int rc =
+            ld_buf_printf(&b, "multipart/form-data; boundary=%s", boundary);
+        rc = rc ? rc : kv_push(&sp->headers, "Content-Type", 12, b.data, b.len);
+        ld_buf_free(&b);
+        return rc;
+    }
+    len = strlen(ct->vs);
+    while (len && (ct->vs[len - 1] == ';' || ct->vs[len - 1] == ' '))
+        len--;
+    if (ld_buf_printf(&b, "%.*s; boundary=%s", (int)len, ct->vs, boundary) ||
+        !(vs = ld_buf_take(&b, &len)))
+        return LD_ENOMEM;
+    if (!(t = ld_tmpl_compile(vs, len))) {
+        free(vs);
+        return LD_ENOMEM;
+    }
+    free(ct->vs);
+    ld_tmpl_free(ct->v);
+    ct->vs = vs;
+    ct->v = t;
+    return 0;
+}
+
+/* "files": a multipart/form-data body (multipart.c) with the form fields
+   of "data" first. A boundary in the task's own Content-Type is used for
+   the body. Without placeholders the body is rendered here, once. */
+static int c_files(ld__http_spec_t *sp, const ld_node_t *task,
+                   const ld_node_t *files, const ld_node_t *data,
+                   const char *file, ld_diag_t *d)
+{
+    ld__kv_t *ct = find_header(&sp->headers, "Content-Type");
+    char bnd[LD__MP_BOUNDARY_MAX + 1];
+    ld__multipart_t *mp = NULL;
+    bool own = false;
+    ld_buf_t b;
+    int rc;
+    if (data && data->type != LD_TOBJECT)
+        return ld__diag_node(d, LD_ETYPE, file, data,
+                             "\"data\" must be an object when \"files\" is "
+                             "given (its fields become form parts), not %s",
+                             ld_type_name(data->type));
+    if (ct && ld_tmpl_is_literal(ct->v)) {
+        if ((rc = ld__multipart_ct_boundary(ct->vs, bnd, sizeof(bnd))) < 0)
+            return ld__diag_node(d, LD_EINVAL, file,
+                                 header_node(task, "Content-Type"),
+                                 "the boundary of this Content-Type is not "
+                                 "valid for \"files\" (1 to 70 letters, "
+                                 "digits or '()+_,-./:=? )");
+        own = rc == 1;
+    }
+    if ((rc = ld__multipart_compile(files, data, own ? bnd : NULL, file, &mp,
+                                    d)))
+        return rc;
+    if (multipart_ct(sp, ct, own, ld__multipart_boundary(mp))) {
+        ld__multipart_free(mp);
+        return oom(d);
+    }
+    if (!ld__multipart_is_literal(mp)) {
+        sp->body_kind = LD__BODY_MULTIPART;
+        sp->multipart = mp;
+        return 0;
+    }
+    ld_buf_init(&b, 0);
+    rc = ld__multipart_render(mp, NULL, NULL, &b);
+    ld__multipart_free(mp);
+    if (rc || !(sp->body_lit = ld_buf_take(&b, &sp->body_lit_len))) {
+        ld_buf_free(&b);
+        return oom(d);
+    }
+    sp->body_kind = LD__BODY_LIT;
+    return 0;
+}
+
 static int c_body(ld__http_spec_t *sp, const ld_node_t *task, const char *file,
                   ld_diag_t *d)
 {
     const ld_node_t *data = field(task, "data"), *js = field(task, "json");
     const ld_node_t *files = field(task, "files");
-    if (files)
-        return ld__diag_node(d, LD_EUNAVAIL, file, files,
-                             "\"files\" (multipart upload) is not supported "
-                             "yet; send the body with \"data\"");
+    /* as in requests, an empty "files" is no upload; files win over json */
+    if (files && !((files->type == LD_TOBJECT && !files->u.obj.n) ||
+                   (files->type == LD_TARRAY && !files->u.arr.n)))
+        return c_files(sp, task, files, data, file, d);
     if (data) /* as in requests, data wins over json */
         return c_data(sp, data, file, d);
     if (!js)
@@ -596,6 +702,7 @@ void ld__http_spec_free(void *spec)
     free(sp->body_lit);
     ld_tmpl_free(sp->body_tmpl);
     json_decref(sp->body_json);
+    ld__multipart_free(sp->multipart);
     free(sp->cainfo);
     free(sp->cert);
     free(sp->key);

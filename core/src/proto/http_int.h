@@ -28,11 +28,14 @@ typedef struct ld__kvs {
 
 typedef enum ld__body_kind {
     LD__BODY_NONE = 0,
-    LD__BODY_LIT,  /* body_lit: fixed bytes (literal data or JSON) */
-    LD__BODY_TMPL, /* body_tmpl: a data string with placeholders */
-    LD__BODY_JSON, /* body_json: resolved per request */
-    LD__BODY_FORM  /* form: application/x-www-form-urlencoded */
+    LD__BODY_LIT,      /* body_lit: fixed bytes (literal data or JSON) */
+    LD__BODY_TMPL,     /* body_tmpl: a data string with placeholders */
+    LD__BODY_JSON,     /* body_json: resolved per request */
+    LD__BODY_FORM,     /* form: application/x-www-form-urlencoded */
+    LD__BODY_MULTIPART /* multipart: "files" with placeholders */
 } ld__body_kind_t;
+
+typedef struct ld__multipart ld__multipart_t;
 
 typedef struct ld__http_spec {
     ld_method_t method;
@@ -52,6 +55,7 @@ typedef struct ld__http_spec {
     size_t body_lit_len;
     ld_tmpl_t *body_tmpl;
     json_t *body_json;
+    ld__multipart_t *multipart;
     bool json_ct; /* add "Content-Type: application/json" */
     long timeout_ms;
     long connect_timeout_ms; /* 0 = curl's default within timeout_ms */
@@ -77,6 +81,7 @@ typedef struct ld__http_io {
     size_t nshards;
     size_t nslots;
     char *cainfo_default; /* curl's built-in CA bundle, or NULL */
+    bool h2c_fresh;       /* h2c prior knowledge: never reuse (7.88) */
 } ld__http_io_t;
 
 struct ld__xfer {
@@ -96,6 +101,7 @@ struct ld__xfer {
     ld__xfer_cb cb;
     void *user;
     bool busy;
+    bool prior; /* set up for CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE */
 };
 
 int ld__http_compile(const ld_node_t *task, const ld__proto_defaults_t *defs,
@@ -111,6 +117,32 @@ int ld__http_start_url(ld__xfer_t *x, const ld__http_spec_t *sp,
                        ld_params_t *p, ld_scope_t *s, unsigned flags,
                        const char *url, bool as_get, ld__xfer_cb cb,
                        void *user, char *err, size_t errsz);
+
+/* ---- multipart/form-data bodies ("files", multipart.c) ---- */
+
+#define LD__MP_BOUNDARY_MAX 70 /* RFC 2046 */
+
+/** Compile a task's "files" (an object, or a list of [name, value] pairs)
+ *  and the form fields of its "data" (an object, or NULL) into a multipart
+ *  body as python-requests builds it: data fields first, then the files.
+ *  boundary NULL picks a random one. Errors are positioned at the node. */
+int ld__multipart_compile(const ld_node_t *files, const ld_node_t *data,
+                          const char *boundary, const char *file,
+                          ld__multipart_t **out, ld_diag_t *d);
+void ld__multipart_free(ld__multipart_t *mp);
+/** True when nothing in the body has a placeholder. */
+bool ld__multipart_is_literal(const ld__multipart_t *mp);
+const char *ld__multipart_boundary(const ld__multipart_t *mp);
+/** Append the body, placeholders expanded with p and s, to out. */
+int ld__multipart_render(const ld__multipart_t *mp, ld_params_t *p,
+                         ld_scope_t *s, ld_buf_t *out);
+/** The boundary parameter of a Content-Type value into out: 1 when found,
+ *  0 when there is none, LD_EINVAL when it is not a valid boundary. */
+int ld__multipart_ct_boundary(const char *ct, char *out, size_t size);
+/** True for a multipart/... media type. */
+bool ld__multipart_ct_is_multipart(const char *ct);
+/** str() of a float as Python prints it (shortest round trip). */
+void ld__py_float(double v, char *buf, size_t size);
 
 /** Append s[0..len) percent-encoded (form style: space as '+'). */
 int ld__url_encode(ld_buf_t *out, const char *s, size_t len);

@@ -72,6 +72,17 @@ static char *default_cainfo(void)
     return s;
 }
 
+/* libcurl 7.88.x breaks h2c with prior knowledge on a reused connection:
+   every request after the first on a connection fails with "Error in the
+   HTTP2 framing layer" (curl issue 10634, fixed in 8.0.0). With those
+   versions such a request on an http:// URL gets a connection of its own
+   (https negotiates h2 with ALPN and reuses connections fine). */
+static bool h2c_reuse_broken(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    return v && v->version_num >= 0x075800 && v->version_num < 0x080000;
+}
+
 static int http_io_init(uv_loop_t *loop, unsigned max_conns, void **out)
 {
     ld__http_io_t *io = calloc(1, sizeof(*io));
@@ -81,6 +92,7 @@ static int http_io_init(uv_loop_t *loop, unsigned max_conns, void **out)
     io->loop = loop;
     io->max_conns = max_conns;
     io->cainfo_default = default_cainfo();
+    io->h2c_fresh = h2c_reuse_broken();
     *out = io;
     return 0;
 }
@@ -219,6 +231,7 @@ static void setup_spec(ld__xfer_t *x, const ld__http_spec_t *sp)
     CURL *e = x->easy;
     const char *custom = NULL;
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, sp->http_version);
+    x->prior = sp->http_version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, sp->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, sp->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, sp->redirects ? 1L : 0L);
@@ -393,6 +406,9 @@ static int render_body(ld__xfer_t *x, const ld__http_spec_t *sp, ld_params_t *p,
                 rc = render_kvs(&x->body, &sp->form, i, p, s, &x->tmp, true);
         }
         break;
+    case LD__BODY_MULTIPART:
+        rc = ld__multipart_render(sp->multipart, p, s, &x->body);
+        break;
     }
     if (rc)
         return rc;
@@ -446,6 +462,12 @@ static int launch(ld__xfer_t *x, unsigned flags, ld__xfer_cb cb, void *user,
 {
     int rc;
     curl_easy_setopt(x->easy, CURLOPT_URL, x->url.data);
+    if (x->io->h2c_fresh) { /* see h2c_reuse_broken() */
+        long fresh = x->prior && x->url.data &&
+                     !strncasecmp(x->url.data, "http://", 7);
+        curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, fresh);
+        curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, fresh);
+    }
     x->errbuf[0] = '\0';
     x->rbytes = 0;
     x->flags = flags;

@@ -26,28 +26,17 @@
 #define LATER_OBSERVE "arrives with the exporters"
 #define NOT_IN_C "loads Python code, which the C build cannot do"
 
-static const char *const users[] = {
-    "fast_http_user", "http_user",  "async_http_user", "websocket_user",
-    "sse_user",       "grpc_user",  "mqtt_user",       "socket_user",
-    "sql_user",       "redis_user", "kafka_user",      "mongo_user",
-    NULL};
+#define DEFAULT_USER_JSON "\"" LD_USER_DEFAULT "\""
+
 static const char *const engines[] = {"locust", "asyncio", NULL};
-static const char *const runner_modes[] = {"local", "master", "worker",
-                                           NULL};
-static const char *const shapes[] = {"stages", "spike", "soak", NULL};
-static const char *const http_versions[] = {"1.1", "2", "2-prior-knowledge",
-                                            NULL};
 
 /* ---- Core ---- */
 
 static const ld_param_t p_start_test[] = {
     P("user_detail_dict", LD_J_OBJECT, true, NULL, NULL,
-      "User template selector, e.g. {\"user\": \"fast_http_user\"}. Keys: "
-      "user (fast_http_user, http_user), http_version, host (base URL), "
-      "wait_time (pause between a user's ticks: seconds or {\"min\", "
-      "\"max\"}; default {\"min\": 0.1, \"max\": 0.2} as in the Python "
-      "templates; 0 runs flat out), driver (auto: native HTTP/1.1 for plain "
-      "http://, libcurl otherwise; native; curl).",
+      "User template selector and its settings, e.g. {\"user\": "
+      "\"" LD_USER_DEFAULT "\"}; its keys and the user templates are "
+      "described in docs/commands.md (user_detail_dict).",
       "user_detail_dict"),
     P("user_count", LD_J_INT, false, "50", NULL,
       "Number of simulated users.", NULL),
@@ -58,7 +47,7 @@ static const ld_param_t p_start_test[] = {
     P("web_ui_dict", LD_J_OBJECT | LD_J_NULL, false, "null", NULL,
       "Locust web UI settings {\"host\", \"port\"} (master mode only).",
       NULL),
-    P("runner_mode", LD_J_STRING, false, "\"local\"", runner_modes,
+    P("runner_mode", LD_J_STRING, false, "\"local\"", ld__runner_modes,
       "Where the users run: local, or a Locust master / worker.", NULL),
     P("master_bind_host", LD_J_STRING, false, "\"*\"", NULL,
       "Master mode: address to bind the control plane to.", NULL),
@@ -70,7 +59,7 @@ static const ld_param_t p_start_test[] = {
       "Worker mode: the master's port.", NULL),
     P("expected_workers", LD_J_INT, false, "0", NULL,
       "Master mode: wait up to 60 s for this many workers.", NULL),
-    P("load_shape", LD_J_STRING | LD_J_NULL, false, "null", shapes,
+    P("load_shape", LD_J_STRING | LD_J_NULL, false, "null", ld__load_shapes,
       "Users over time: stages, spike or soak (with shape_config).", NULL),
     P("shape_config", LD_J_OBJECT | LD_J_NULL, false, "null", NULL,
       "Parameters of the load shape.", "shape_config"),
@@ -94,7 +83,7 @@ static const ld_param_t p_start_test[] = {
       "Open model: cap on concurrent requests; beyond it a request is "
       "recorded as dropped.",
       NULL),
-    P("http_version", LD_J_STRING, false, "\"1.1\"", http_versions,
+    P("http_version", LD_J_STRING, false, "\"1.1\"", ld__http_versions,
       "Default HTTP version of every task.", NULL),
     P("threads", LD_J_INT, false, "0", NULL,
       "Worker threads (each with its own event loop); 0 = one per core.",
@@ -256,7 +245,7 @@ static const ld_param_t p_har_to_tasks[] = {
 };
 static const ld_param_t p_har_to_action[] = {
     P("har", LD_J_OBJECT, true, NULL, NULL, "A HAR 1.2 document.", NULL),
-    P("user", LD_J_STRING, false, "\"fast_http_user\"", users,
+    P("user", LD_J_STRING, false, DEFAULT_USER_JSON, ld__users,
       "User template of the generated test.", NULL),
     P("user_count", LD_J_INT, false, "10", NULL, "Users.", NULL),
     P("spawn_rate", LD_J_NUMBER, false, "5", NULL, "Users per second.",
@@ -269,7 +258,7 @@ static const ld_param_t p_har_to_action[] = {
 };
 #define TO_ACTION_PARAMS(first, firstdoc)                                  \
     P(first, LD_J_ANY, true, NULL, NULL, firstdoc, NULL),                   \
-        P("user", LD_J_STRING, false, "\"fast_http_user\"", users,          \
+        P("user", LD_J_STRING, false, DEFAULT_USER_JSON, ld__users,         \
           "User template of the generated test.", NULL),                    \
         P("user_count", LD_J_INT, false, "10", NULL, "Users.", NULL),       \
         P("spawn_rate", LD_J_NUMBER, false, "5", NULL, "Users per second.", \

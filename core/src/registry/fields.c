@@ -11,12 +11,9 @@
 static const char *const methods[] = {"get",    "post",    "put",
                                       "patch",  "delete",  "head",
                                       "options", NULL};
-static const char *const users[] = {"fast_http_user", "http_user",
-                                    "websocket_user", "grpc_user",
-                                    "mqtt_user", "socket_user", NULL};
 static const char *const modes[] = {"sequence", "weighted", "conditional",
                                     NULL};
-static const char *const shapes[] = {"stages", "spike", "soak", NULL};
+const char *const ld__load_shapes[] = {"stages", "spike", "soak", NULL};
 static const char *const assertions[] = {"status_code", "contains",
                                          "not_contains", "json_path",
                                          "header", NULL};
@@ -26,21 +23,28 @@ static const char *const sla_metrics[] = {
     "latency_p50", "latency_p90", "latency_p95", "latency_p99",
     "latency_mean", "failure_rate", "requests", NULL};
 static const char *const sla_ops[] = {"lt", "lte", "gt", "gte", NULL};
-static const char *const runner_modes[] = {"local", "master", "worker",
-                                           NULL};
-static const char *const http_versions[] = {"1.1", "2", "2-prior-knowledge",
-                                            NULL};
+const char *const ld__runner_modes[] = {"local", "master", "worker",
+                                        NULL};
+const char *const ld__http_versions[] = {"1.1", "2", "2-prior-knowledge",
+                                         NULL};
 static const char *const predicates[] = {"equals", "not_equals", "in",
                                          "truthy", NULL};
 static const char *const auth_types[] = {"basic", "bearer", NULL};
 
 const ld__enum_t ld__enums[] = {
-    {"method", methods},         {"user", users},
-    {"mode", modes},             {"load_shape", shapes},
-    {"assertion", assertions},   {"extractor", extractors},
-    {"sla_metric", sla_metrics}, {"sla_op", sla_ops},
-    {"runner_mode", runner_modes}, {"http_version", http_versions},
-    {"predicate", predicates},   {"auth", auth_types},
+    {"method", methods},
+    {"user", ld__users},
+    {"mode", modes},
+    {"load_shape", ld__load_shapes},
+    {"assertion", assertions},
+    {"extractor", extractors},
+    {"sla_metric", sla_metrics},
+    {"sla_op", sla_ops},
+    {"runner_mode", ld__runner_modes},
+    {"http_version", ld__http_versions},
+    {"predicate", predicates},
+    {"auth", auth_types},
+    {"driver", ld__drivers},
 };
 const size_t ld__nenums = COUNT(ld__enums);
 
@@ -65,6 +69,15 @@ const ld_field_t ld__task_fields[] = {
     {"data", LD_J_STRING | LD_J_OBJECT, NULL,
      "Raw body (a string), or form fields (an object, sent "
      "application/x-www-form-urlencoded).", NULL},
+    {"files", LD_J_OBJECT | LD_J_ARRAY, NULL,
+     "multipart/form-data upload, as python-requests sends it: {\"field\": "
+     "\"content\"} (the field name is also the filename), {\"field\": "
+     "[filename, content, content_type, headers]} (the last two optional, "
+     "filename null for none), or a list of [field, file] pairs. Contents "
+     "are text (nothing is read from disk); placeholders are expanded. The "
+     "fields of an object \"data\" go first; \"json\" is ignored. "
+     "Content-Type gets the boundary unless the task sets its own.",
+     "upload"},
     {"timeout", LD_J_NUMBER, NULL, "Request timeout in seconds.", NULL},
     {"allow_redirects", LD_J_BOOL, NULL, "Follow redirects (default true).",
      NULL},
@@ -100,7 +113,7 @@ const ld_field_t ld__task_fields[] = {
     {"skip_if", LD_J_ANY, NULL,
      "Conditional mode: skip the task when the predicate holds.",
      "predicate"},
-    {"http_version", LD_J_STRING, http_versions,
+    {"http_version", LD_J_STRING, ld__http_versions,
      "HTTP version for this task: \"1.1\", \"2\" (ALPN over TLS), or "
      "\"2-prior-knowledge\" (cleartext h2c).", NULL},
 };

@@ -74,7 +74,9 @@ const ld_command_t *ld_registry_find(const char *name)
     return NULL;
 }
 
-/* Best match among names within a distance that grows with length. */
+/* Best match among n names found every stride bytes from names (a string
+   array, or the name field of a table), within a distance that grows with
+   the length of name; a NULL name ends the list early. */
 static const char *suggest_from(const char *name, const char *const *names,
                                 size_t n, size_t stride)
 {
@@ -87,14 +89,25 @@ static const char *suggest_from(const char *name, const char *const *names,
     for (i = 0; i < n; i++) {
         const char *cand = *(const char *const *)((const char *)names +
                                                   i * stride);
-        size_t d = ld_edit_distance(name, cand, max);
+        size_t cl, d;
 
+        if (!cand)
+            break;
+        cl = strlen(cand);
+        if (cl > len + max || len > cl + max)
+            continue; /* the distance is at least the length gap */
+        d = ld_edit_distance(name, cand, max);
         if (d < best_d) {
             best_d = d;
             best = cand;
         }
     }
     return best;
+}
+
+const char *ld_suggest(const char *name, const char *const *names, size_t n)
+{
+    return name && names ? suggest_from(name, names, n, sizeof(*names)) : NULL;
 }
 
 const char *ld_registry_suggest(const char *name)
@@ -186,18 +199,15 @@ const char *ld_mask_text(unsigned mask, char *buf, size_t size)
     return buf;
 }
 
-/* True when n fits mask; an integral real fits an integer slot. */
-static bool type_fits(const ld_node_t *n, unsigned mask)
+bool ld_type_fits(const ld_node_t *n, unsigned mask)
 {
     if (ld_type_mask(n->type) & mask)
         return true;
-    if (n->type == LD_TREAL && (mask & LD_J_INT) && isfinite(n->u.d) &&
-        n->u.d == floor(n->u.d) && fabs(n->u.d) < 9.0e15)
-        return true;
-    return false;
+    return n->type == LD_TREAL && (mask & LD_J_INT) && isfinite(n->u.d) &&
+           n->u.d == floor(n->u.d) && fabs(n->u.d) < 9.0e15;
 }
 
-static void describe_node(const ld_node_t *n, char *buf, size_t size)
+const char *ld_value_describe(const ld_node_t *n, char *buf, size_t size)
 {
     switch (n->type) {
     case LD_TSTRING:
@@ -216,6 +226,26 @@ static void describe_node(const ld_node_t *n, char *buf, size_t size)
     default:
         snprintf(buf, size, "%s", ld_type_name(n->type));
     }
+    return buf;
+}
+
+const char *ld_registry_placeholder(unsigned types, const char *shape)
+{
+    if (shape && !strcmp(shape, "user_detail_dict"))
+        return "{\"user\": \"" LD_USER_DEFAULT "\"}";
+    if (shape && !strcmp(shape, "tasks"))
+        return "[{\"method\": \"get\", \"request_url\": \"/\"}]";
+    if (types & LD_J_STRING)
+        return "\"\"";
+    if (types & LD_J_OBJECT)
+        return "{}";
+    if (types & LD_J_ARRAY)
+        return "[]";
+    if (types & LD_J_NUMBER)
+        return "0";
+    if (types & LD_J_BOOL)
+        return "false";
+    return "null";
 }
 
 /* ---- binding ---- */
@@ -241,8 +271,8 @@ static int check_value(const ld_command_t *c, const ld_param_t *p,
     char want[96], got[96];
     size_t i;
 
-    if (!type_fits(v, p->types)) {
-        describe_node(v, got, sizeof(got));
+    if (!ld_type_fits(v, p->types)) {
+        ld_value_describe(v, got, sizeof(got));
         return ld_diag_set(d, LD_ETYPE, file, &v->pos,
                            "%s: argument '%s' must be %s, got %s", c->name,
                            p->name, ld_mask_text(p->types, want, sizeof(want)),
@@ -285,8 +315,9 @@ static int bind_kwargs(const ld_command_t *c, const ld_node_t *kw,
                 args->extra[args->nextra++] = m;
                 continue;
             }
-            sug = suggest_from(m->key, &c->params[0].name, c->nparams,
-                               sizeof(c->params[0]));
+            sug = c->nparams ? suggest_from(m->key, &c->params[0].name,
+                                            c->nparams, sizeof(c->params[0]))
+                             : NULL;
             list_params(c, acc, sizeof(acc));
             if (sug)
                 return ld_diag_set(d, LD_EINVAL, file, &m->key_pos,

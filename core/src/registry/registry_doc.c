@@ -6,27 +6,48 @@
 
 #include <string.h>
 
+json_t *ld_mask_schema_type(unsigned mask, bool nullable)
+{
+    json_t *a;
+
+    if ((mask & LD_J_ANY) == LD_J_ANY)
+        return NULL;
+    if (!(a = json_array()))
+        return NULL;
+    if (mask & LD_J_STRING)
+        json_array_append_new(a, json_string("string"));
+    if ((mask & LD_J_NUMBER) == LD_J_NUMBER || (mask & LD_J_REAL))
+        json_array_append_new(a, json_string("number"));
+    else if (mask & LD_J_INT)
+        json_array_append_new(a, json_string("integer"));
+    if (mask & LD_J_BOOL)
+        json_array_append_new(a, json_string("boolean"));
+    if (mask & LD_J_OBJECT)
+        json_array_append_new(a, json_string("object"));
+    if (mask & LD_J_ARRAY)
+        json_array_append_new(a, json_string("array"));
+    if ((mask & LD_J_NULL) || nullable)
+        json_array_append_new(a, json_string("null"));
+    if (json_array_size(a) == 1) {
+        json_t *one = json_incref(json_array_get(a, 0));
+
+        json_decref(a);
+        return one;
+    }
+    return a;
+}
+
+/* The types of a parameter as a list, every type named. */
 static json_t *mask_to_json(unsigned mask)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } t[] = {
-        {LD_J_STRING, "string"}, {LD_J_INT, "integer"}, {LD_J_REAL, "number"},
-        {LD_J_BOOL, "boolean"},  {LD_J_OBJECT, "object"},
-        {LD_J_ARRAY, "array"},   {LD_J_NULL, "null"},
-    };
-    json_t *a = json_array();
-    size_t i;
+    json_t *t = ld_mask_schema_type(mask & ~LD_J_NULL, mask & LD_J_NULL), *a;
 
-    for (i = 0; a && i < sizeof(t) / sizeof(t[0]); i++) {
-        if (!(mask & t[i].bit))
-            continue;
-        /* "number" already covers integers. */
-        if (t[i].bit == LD_J_INT && (mask & LD_J_REAL))
-            continue;
-        json_array_append_new(a, json_string(t[i].name));
-    }
+    if (!json_is_string(t))
+        return t ? t : json_array();
+    if ((a = json_array()))
+        json_array_append_new(a, t);
+    else
+        json_decref(t);
     return a;
 }
 
@@ -107,10 +128,18 @@ static int md_cell(ld_buf_t *out, const char *s)
     return rc;
 }
 
+static int md_enum(ld_buf_t *out, const char *const *vals)
+{
+    int rc = 0;
+
+    for (size_t j = 0; !rc && vals && vals[j]; j++)
+        rc = ld_buf_printf(out, "%s`%s`", j ? ", " : " One of: ", vals[j]);
+    return rc;
+}
+
 static int md_param(ld_buf_t *out, const ld_param_t *p)
 {
     char types[96];
-    size_t i;
     int rc;
 
     rc = ld_buf_printf(out, "| `%s` | %s | %s | ", p->name,
@@ -123,9 +152,8 @@ static int md_param(ld_buf_t *out, const ld_param_t *p)
         rc = ld_buf_adds(out, " | ");
     if (!rc)
         rc = md_cell(out, p->doc);
-    for (i = 0; !rc && p->enums && p->enums[i]; i++)
-        rc = ld_buf_printf(out, "%s`%s`", i ? ", " : " One of: ",
-                           p->enums[i]);
+    if (!rc)
+        rc = md_enum(out, p->enums);
     return rc ? rc : ld_buf_adds(out, " |\n");
 }
 
@@ -157,7 +185,7 @@ static int md_command(ld_buf_t *out, const ld_command_t *c)
 static int md_fields(ld_buf_t *out)
 {
     char types[96];
-    size_t i, j;
+    size_t i;
     int rc;
 
     rc = ld_buf_adds(out, "## Task fields\n\nFields of one task in "
@@ -171,9 +199,48 @@ static int md_fields(ld_buf_t *out)
                            ld_mask_text(f->types, types, sizeof(types)));
         if (!rc)
             rc = md_cell(out, f->doc);
-        for (j = 0; !rc && f->enums && f->enums[j]; j++)
-            rc = ld_buf_printf(out, "%s`%s`", j ? ", " : " One of: ",
-                               f->enums[j]);
+        if (!rc)
+            rc = md_enum(out, f->enums);
+        if (!rc)
+            rc = ld_buf_adds(out, " |\n");
+    }
+    return rc;
+}
+
+/* user_detail_dict: its keys, then the user templates (users.c). */
+static int md_users(ld_buf_t *out)
+{
+    const ld_shape_t *s = ld_registry_shape("user_detail_dict");
+    const ld_user_template_t *u;
+    char types[96];
+    size_t i, n;
+    int rc;
+
+    rc = ld_buf_printf(out, "\n## `user_detail_dict`\n\n%s Other keys are "
+                            "ignored (the linter warns).\n\n| key | type | "
+                            "description |\n|---|---|---|\n",
+                       s->doc);
+    for (i = 0; !rc && i < s->nkeys; i++) {
+        const ld_shape_key_t *k = &s->keys[i];
+
+        rc = ld_buf_printf(out, "| `%s` | %s | ", k->name,
+                           ld_mask_text(k->types, types, sizeof(types)));
+        if (!rc)
+            rc = md_cell(out, k->doc);
+        if (!rc && k->enum_name && strcmp(k->enum_name, "user"))
+            rc = md_enum(out, ld_registry_enum(k->enum_name));
+        if (!rc)
+            rc = ld_buf_adds(out, " |\n");
+    }
+    if (!rc)
+        rc = ld_buf_adds(out, "\nUser templates (`user`):\n\n| template | "
+                              "description |\n|---|---|\n");
+    u = ld_registry_users(&n);
+    for (i = 0; !rc && i < n; i++) {
+        rc = ld_buf_printf(out, "| `%s` | ", u[i].name) ||
+             md_cell(out, u[i].doc);
+        if (!rc && !ld_registry_user_available(u[i].name))
+            rc = ld_buf_adds(out, " **(not available yet)**");
         if (!rc)
             rc = ld_buf_adds(out, " |\n");
     }
@@ -206,5 +273,7 @@ int ld_registry_write_markdown(ld_buf_t *out)
         if (!rc)
             rc = md_command(out, c);
     }
-    return rc ? rc : md_fields(out);
+    if (!rc)
+        rc = md_fields(out);
+    return rc ? rc : md_users(out);
 }

@@ -14,6 +14,14 @@ typedef struct ld__enum {
     const char *const *values;
 } ld__enum_t;
 extern const ld__enum_t ld__enums[];
+
+/* Enums shared by the command table and the named enums (NULL-terminated):
+   user templates and drivers (users.c), the rest in fields.c. */
+extern const char *const ld__users[];
+extern const char *const ld__drivers[];
+extern const char *const ld__runner_modes[];
+extern const char *const ld__load_shapes[];
+extern const char *const ld__http_versions[];
 extern const size_t ld__nenums;
 
 /* Handlers implemented by the executor (core/src/exec/commands.c). */

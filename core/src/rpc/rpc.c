@@ -89,7 +89,27 @@ static int decode(const char *p, size_t n, json_t **msg, json_t **raw_error)
     return LD_ESYNTAX;
 }
 
-static int read_line(ld_rpc_t *r, json_t **msg, json_t **raw_error)
+/* Drop the message handed out by the previous read. */
+static void release(ld_rpc_t *r)
+{
+    if (r->pending) {
+        consume(r, r->pending);
+        r->pending = 0;
+    }
+}
+
+/* Hand out n bytes at the start of the buffer; drop = n plus what ends it. */
+static int hand_out(ld_rpc_t *r, size_t n, size_t drop, const char **body,
+                    size_t *len)
+{
+    *body = r->buf;
+    *len = n;
+    r->pending = drop;
+    return 0;
+}
+
+static int read_line(ld_rpc_t *r, const char **body, size_t *len,
+                     json_t **raw_error)
 {
     size_t scanned = 0;
     int skipping = 0, rc;
@@ -113,9 +133,7 @@ static int read_line(ld_rpc_t *r, json_t **msg, json_t **raw_error)
                 scanned = 0;
                 continue;
             }
-            rc = decode(r->buf, n, msg, raw_error);
-            consume(r, n + 1);
-            return rc;
+            return hand_out(r, n, n + 1, body, len);
         }
         scanned = r->len;
         if (r->len > r->max_message) {
@@ -125,45 +143,58 @@ static int read_line(ld_rpc_t *r, json_t **msg, json_t **raw_error)
             scanned = 0;
         }
         rc = fill(r);
-        if (rc == LD_ESTOPPED && r->len && !skipping) {
-            /* A last message without its newline. */
-            rc = decode(r->buf, r->len, msg, raw_error);
-            r->len = 0;
-            return rc;
-        }
+        if (rc == LD_ESTOPPED && r->len && !skipping)
+            return hand_out(r, r->len, r->len, body, len); /* no newline */
         if (rc)
             return rc;
     }
 }
 
-/* Parse "Content-Length: N" out of a header block; -1 when absent. */
+/* "Content-Length: N" of a header block, or -1 when absent (at most 18
+   digits are read, so the value cannot overflow). */
 static long long header_length(const char *h, size_t n)
 {
     size_t i = 0;
 
     while (i < n) {
-        const char *line = h + i;
-        const char *end = memchr(line, '\n', n - i);
+        const char *line = h + i, *end = memchr(line, '\n', n - i);
         size_t len = end ? (size_t)(end - line) : n - i;
 
         if (len > 15 && strncasecmp(line, "Content-Length:", 15) == 0) {
-            char num[32];
-            size_t k = 15, m = 0;
+            long long v = 0;
+            size_t k = 15;
+            int digits = 0;
 
             while (k < len && (line[k] == ' ' || line[k] == '\t'))
                 k++;
-            while (k < len && m < sizeof(num) - 1 && line[k] >= '0' &&
-                   line[k] <= '9')
-                num[m++] = line[k++];
-            num[m] = '\0';
-            return m ? atoll(num) : -1;
+            for (; k < len && line[k] >= '0' && line[k] <= '9' && digits < 18;
+                 k++, digits++)
+                v = v * 10 + (line[k] - '0');
+            return digits ? v : -1;
         }
         i += len + 1;
     }
     return -1;
 }
 
-static int read_framed(ld_rpc_t *r, json_t **msg, json_t **raw_error)
+/* Skip a body too large to keep, as it streams by. */
+static int skip(ld_rpc_t *r, size_t left)
+{
+    int rc;
+
+    while (left) {
+        size_t k = left < r->len ? left : r->len;
+
+        consume(r, k);
+        left -= k;
+        if (left && (rc = fill(r)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int read_framed(ld_rpc_t *r, const char **body, size_t *len,
+                       json_t **raw_error)
 {
     for (;;) {
         char *sep = r->len >= 4 ? memmem(r->buf, r->len, "\r\n\r\n", 4)
@@ -174,54 +205,56 @@ static int read_framed(ld_rpc_t *r, json_t **msg, json_t **raw_error)
             size_t hlen = (size_t)(sep - r->buf) + 4;
             long long blen = header_length(r->buf, hlen - 4);
 
+            consume(r, hlen);
             if (blen < 0) {
-                consume(r, hlen);
                 *raw_error = parse_error("Parse error: missing "
                                          "Content-Length header");
                 return LD_ESYNTAX;
             }
             if ((size_t)blen > r->max_message) {
-                /* Skip the body as it streams by. */
-                size_t left = (size_t)blen;
-
-                consume(r, hlen);
-                while (left) {
-                    size_t k = left < r->len ? left : r->len;
-
-                    consume(r, k);
-                    left -= k;
-                    if (left && (rc = fill(r)) != 0)
-                        return rc;
-                }
+                if ((rc = skip(r, (size_t)blen)) != 0)
+                    return rc;
                 *raw_error = parse_error("Parse error: message too large");
                 return LD_ETOOBIG;
             }
-            while (r->len < hlen + (size_t)blen) {
-                rc = fill(r);
-                if (rc)
+            while (r->len < (size_t)blen)
+                if ((rc = fill(r)) != 0)
                     return rc;
-            }
-            rc = decode(r->buf + hlen, (size_t)blen, msg, raw_error);
-            consume(r, hlen + (size_t)blen);
-            return rc;
+            return hand_out(r, (size_t)blen, (size_t)blen, body, len);
         }
         if (r->len > RPC_HEADER_MAX) {
             r->len = 0;
             *raw_error = parse_error("Parse error: header block too large");
             return LD_ESYNTAX;
         }
-        rc = fill(r);
-        if (rc)
+        if ((rc = fill(r)) != 0)
             return rc;
     }
 }
 
+int ld_rpc_read_raw(ld_rpc_t *r, const char **body, size_t *len,
+                    json_t **raw_error)
+{
+    *body = NULL;
+    *len = 0;
+    *raw_error = NULL;
+    release(r);
+    return r->framing == LD_RPC_LINES ? read_line(r, body, len, raw_error)
+                                      : read_framed(r, body, len, raw_error);
+}
+
 int ld_rpc_read(ld_rpc_t *r, json_t **msg, json_t **raw_error)
 {
+    const char *body;
+    size_t len;
+    int rc = ld_rpc_read_raw(r, &body, &len, raw_error);
+
     *msg = NULL;
-    *raw_error = NULL;
-    return r->framing == LD_RPC_LINES ? read_line(r, msg, raw_error)
-                                      : read_framed(r, msg, raw_error);
+    if (rc)
+        return rc;
+    rc = decode(body, len, msg, raw_error);
+    release(r); /* the decoded value owns its data */
+    return rc;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -239,10 +272,31 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+int ld_rpc_send_raw(ld_rpc_t *r, const char *body, size_t len)
+{
+    int rc;
+
+    pthread_mutex_lock(&r->write_lock);
+    if (r->framing == LD_RPC_LINES) {
+        rc = write_all(r->out_fd, body, len);
+        if (!rc)
+            rc = write_all(r->out_fd, "\n", 1);
+    } else {
+        char head[64];
+        int hn = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n",
+                          len);
+
+        rc = write_all(r->out_fd, head, (size_t)hn);
+        if (!rc)
+            rc = write_all(r->out_fd, body, len);
+    }
+    pthread_mutex_unlock(&r->write_lock);
+    return rc;
+}
+
 int ld_rpc_send(ld_rpc_t *r, json_t *msg)
 {
     char *text;
-    size_t n;
     int rc;
 
     if (!msg)
@@ -252,22 +306,7 @@ int ld_rpc_send(ld_rpc_t *r, json_t *msg)
     json_decref(msg);
     if (!text)
         return LD_ENOMEM;
-    n = strlen(text);
-    pthread_mutex_lock(&r->write_lock);
-    if (r->framing == LD_RPC_LINES) {
-        rc = write_all(r->out_fd, text, n);
-        if (!rc)
-            rc = write_all(r->out_fd, "\n", 1);
-    } else {
-        char head[64];
-        int hn = snprintf(head, sizeof(head), "Content-Length: %zu\r\n\r\n",
-                          n);
-
-        rc = write_all(r->out_fd, head, (size_t)hn);
-        if (!rc)
-            rc = write_all(r->out_fd, text, n);
-    }
-    pthread_mutex_unlock(&r->write_lock);
+    rc = ld_rpc_send_raw(r, text, strlen(text));
     free(text);
     return rc;
 }
@@ -326,6 +365,7 @@ int ld_rpc_classify(const json_t *msg, const char **method, const json_t **id,
                     const json_t **params, json_t **error)
 {
     const json_t *m, *i;
+    const char *v;
 
     *method = NULL;
     *id = NULL;
@@ -348,9 +388,16 @@ int ld_rpc_classify(const json_t *msg, const char **method, const json_t **id,
     }
     *id = i;
     m = json_object_get(msg, "method");
+    if (!m && (json_object_get(msg, "result") || json_object_get(msg, "error")))
+        return 0; /* a response to one of our requests */
+    v = json_string_value(json_object_get(msg, "jsonrpc"));
+    if (!v || strcmp(v, "2.0")) {
+        *error = ld_rpc_error(i, LD_RPC_INVALID_REQUEST,
+                              "Invalid Request: \"jsonrpc\" must be \"2.0\"",
+                              NULL);
+        return LD_EINVAL;
+    }
     if (!m) {
-        if (json_object_get(msg, "result") || json_object_get(msg, "error"))
-            return 0; /* a response to one of our requests */
         *error = ld_rpc_error(i, LD_RPC_INVALID_REQUEST,
                               "Invalid Request: no \"method\"", NULL);
         return LD_EINVAL;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <pthread.h>
 #include <uv.h>
 
@@ -42,7 +43,8 @@ enum { LD__P_MORE = 0, LD__P_HEAD, LD__P_DONE, LD__P_ERROR };
 enum {
     LD__R_NOTFOUND = 0, LD__R_ROOT, LD__R_BYTES, LD__R_STATUS, LD__R_DELAY,
     LD__R_JSON, LD__R_ECHO, LD__R_HEADERS, LD__R_LOGIN, LD__R_AUTH,
-    LD__R_CLOSE, LD__R_RESET, LD__R_COUNT, LD__R_BAD, LD__R_METHOD
+    LD__R_CLOSE, LD__R_RESET, LD__R_COUNT, LD__R_BAD, LD__R_METHOD,
+    LD__R_MULTIPART
 };
 
 /* a byte range relative to the start of the request */
@@ -161,5 +163,13 @@ void ld__troute_dispatch(ld__tconn_t *c, const char *p);
 void ld__troute_delay_done(ld__tconn_t *c);
 void ld__troute_error(ld__tconn_t *c, int status);
 void ld__troute_continue(ld__tconn_t *c);
+
+/* ---- target_multipart.c ---- */
+
+/* The parts of a multipart/form-data body whose Content-Type value is
+ * ct[0..ctlen): {"boundary", "parts": [{"name", "filename", "content_type",
+ * "headers", "length", "data"}]}, or NULL with the reason in err. */
+json_t *ld__tmultipart_parse(const char *ct, size_t ctlen, const char *body,
+                             size_t blen, char *err, size_t errsz);
 
 #endif

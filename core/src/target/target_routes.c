@@ -242,6 +242,7 @@ static int fixed_route(const char *s, size_t n)
         {"/get", LD__R_METHOD},      {"/post", LD__R_METHOD},
         {"/put", LD__R_METHOD},      {"/patch", LD__R_METHOD},
         {"/delete", LD__R_METHOD},   {"/anything", LD__R_METHOD},
+        {"/multipart", LD__R_MULTIPART},
     };
     for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
         if (strlen(tab[i].path) == n && memcmp(tab[i].path, s, n) == 0)
@@ -442,6 +443,33 @@ static void h_method(ld__tconn_t *c, const char *p)
     free(body);
 }
 
+/* /multipart: the parts of a multipart/form-data body as JSON, or 400 with
+   the reason it does not parse. */
+static void h_multipart(ld__tconn_t *c, const char *p)
+{
+    const ld__treq_t *r = &c->req;
+    resp_t rs = resp_for(r, 200, CT_JSON);
+    char err[160], msg[192];
+    json_t *o = ld__tmultipart_parse(p + r->ctype.off, r->ctype.len,
+                                     p + r->head_len, r->body_len, err,
+                                     sizeof(err));
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+    json_decref(o);
+    if (!o) {
+        snprintf(msg, sizeof(msg), "%s\n", err);
+        text(c, 400, msg);
+        return;
+    }
+    if (!body) {
+        text(c, 500, "Internal Server Error\n");
+        return;
+    }
+    respond(c, &rs, body, strlen(body), 1);
+    ld__tout_flush(c); /* the body is referenced until the flush */
+    free(body);
+}
+
 static json_t *header_json(const char *p, ld__span_t v)
 {
     json_t *s = json_stringn(p + v.off, v.len);
@@ -583,6 +611,7 @@ void ld__troute_dispatch(ld__tconn_t *c, const char *p)
     case LD__R_RESET: ld__tconn_reset(c); break;
     case LD__R_COUNT: h_count(c); break;
     case LD__R_METHOD: h_method(c, p); break;
+    case LD__R_MULTIPART: h_multipart(c, p); break;
     case LD__R_BAD: text(c, 400, "Bad Request\n"); break;
     default: text(c, 404, "Not Found\n"); break;
     }

@@ -229,8 +229,8 @@ static void test_positioned_errors(void **state)
                  " \"tasks\": [{\"url\": \"/\", \"http_version\": \"3\"}]}]",
                  LD_EINVAL, "unknown http_version \"3\"", "\"3\"");
     expect_error(HEAD
-                 " \"tasks\": [{\"url\": \"/\", \"files\": {\"f\": \"x\"}}]}]",
-                 LD_EUNAVAIL, "\"files\"", "{\"f\"");
+                 " \"tasks\": [{\"url\": \"/\", \"files\": {\"f\": 1.5}}]}]",
+                 LD_ETYPE, "the content of a file must be a string", "1.5");
     expect_error(HEAD " \"arrival_rate\": -5, \"tasks\": [{\"url\": \"/\"}]}]",
                  LD_EINVAL, "\"arrival_rate\" must be > 0", "-5");
     expect_error(HEAD " \"spawn_rate\": 0, \"tasks\": [{\"url\": \"/\"}]}]",
