@@ -38,6 +38,17 @@ contains "help lists run" "$T/out" "run FILE..."
 expect "no args is a usage error" 2 "$LD"
 expect "unknown command" 2 "$LD" frobnicate
 contains "unknown command says so" "$T/err" "unknown command 'frobnicate'"
+
+# The program itself links only what lint/schema need; the engine and its
+# libraries live in loaddensity-cli.so (cli/main.c, registry/impls.h).
+heavy=$(readelf -d "$LD" | grep NEEDED | grep -E 'libcurl|libssl|libcrypto|libsqlite|libzmq|libuv|libmsgpack|libpcre2' || true)
+if [ -z "$heavy" ]; then ok "loaddensity needs no engine library"; else
+  ko "loaddensity needs engine libraries: $heavy"; fi
+readelf -d "$(dirname "$LD")/loaddensity-cli.so" | grep -q 'NEEDED.*libcurl' &&
+  ok "loaddensity-cli.so has the engine" || ko "loaddensity-cli.so lacks libcurl"
+expect "a module missing is an internal error" 70 env LOADDENSITY_CLI_MODULE=/nonexistent/x.so "$LD" commands
+contains "the missing module is named" "$T/err" "cannot load /nonexistent/x.so"
+expect "lint without the module" 0 env LOADDENSITY_CLI_MODULE=/nonexistent/x.so "$LD" lint "$SRC/examples/seed_smoke.json"
 for sub in run run-dir run-str init commands demo target; do
   expect "$sub --help" 0 "$LD" "$sub" --help
   contains "$sub --help has usage" "$T/out" "usage: loaddensity $sub"

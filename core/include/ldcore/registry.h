@@ -197,6 +197,8 @@ const ld_shape_t *ld_registry_shape(const char *name);
 typedef struct ld_user_template {
     const char *name; /* the Python tool's name, e.g. "fast_http_user" */
     const char *doc;
+    const char *protocol; /* the engine's driver family ("http"); NULL: not
+                             in this build */
 } ld_user_template_t;
 
 /** Every user template an action document may name, in table order (the

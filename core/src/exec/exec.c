@@ -5,6 +5,7 @@
  * on, as in the Python tool; LD_EXEC_FAIL_FAST stops at the first failure.
  */
 #include "exec/exec_int.h"
+#include "registry/registry_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,11 +114,17 @@ static int run_bound(ld_ctx_t *ctx, const ld_args_t *args, json_t **value,
 {
     const ld_command_t *c = args->cmd;
 
-    if (!c->fn)
+    if (c->unavailable)
         return ld_diag_set(d, LD_EUNAVAIL, NULL, NULL,
                            "%s is not available yet (%s)", c->name,
-                           c->unavailable ? c->unavailable
-                                          : "no implementation");
+                           c->unavailable);
+    /* The call also links every command function into any program that
+     * runs actions (registry/impls.h): c->fn is then never NULL here. */
+    if (!c->fn)
+        return ld_diag_set(d, LD_EINTERNAL, NULL, NULL,
+                           "%s has no function in this program (%zu "
+                           "bound)",
+                           c->name, ld__command_impls_linked());
     return c->fn(ctx, args, value, d);
 }
 

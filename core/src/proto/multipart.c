@@ -395,8 +395,8 @@ static int file_tuple(mp_cx_t *cx, const char *name, size_t nl,
 {
     const ld_node_t *fn = NULL, *c, *ct = NULL;
     char num[64];
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     int rc;
     if (v->u.arr.n < 2 || v->u.arr.n > 4)
         return fail(cx, LD_EINVAL, v, NULL,
@@ -445,8 +445,8 @@ static int file_entry(mp_cx_t *cx, const ld_member_t *key,
     const char *name = key ? key->key : name_node->u.str.s;
     size_t nl = key ? key->key_len : name_node->u.str.len;
     char num[64];
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
     int rc;
     if ((rc = check_line(cx, name_node, key, "a field name", name, nl)))
         return rc;

@@ -4,19 +4,16 @@
 
 #include "proto/h1_int.h"
 
-static const struct {
-    const char *user;
-    const ld__proto_t *proto;
-} drivers[] = {
-    {"fast_http_user", &ld__proto_h1},
-    {"http_user", &ld__proto_h1},
-};
+#include "ldcore/registry.h"
 
+/* The registry's user table says which family a template belongs to
+ * (registry/users.c); this maps the family to its driver. */
 const ld__proto_t *ld__proto_for_user(const char *user)
 {
-    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-        if (!strcmp(drivers[i].user, user))
-            return drivers[i].proto;
+    const ld_user_template_t *u = ld_registry_user(user);
+
+    if (u && u->protocol && !strcmp(u->protocol, "http"))
+        return &ld__proto_h1;
     return NULL;
 }
 

@@ -11,6 +11,14 @@
 #include "ldcore/store.h"
 #include "ldcore/import.h"
 
+#include "registry/impls.h"
+
+/* Weak: see impls.h. */
+#define LD__PRAGMA(x) _Pragma(#x)
+#define WEAK(f) LD__PRAGMA(weak f)
+LD__COMMAND_IMPLS(WEAK)
+#undef WEAK
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define PARAMS(a) a, COUNT(a)
 #define NOPARAMS NULL, 0

@@ -125,9 +125,12 @@ const char *ld_registry_suggest(const char *name)
                         sizeof(ld__commands[0]));
 }
 
+/* From the table's data, not from c->fn: a program that does not execute
+ * actions (the linter, the language server) links no command function (see
+ * impls.h) and must still say the same as the executor. */
 bool ld_command_available(const ld_command_t *c)
 {
-    return c && c->fn != NULL;
+    return c && !c->unavailable;
 }
 
 const ld_param_t *ld_command_param(const ld_command_t *c, const char *name,

@@ -37,4 +37,8 @@ int ld__cmd_clear_records(ld_ctx_t *, const ld_args_t *, json_t **, ld_diag_t *)
 int ld__cmd_summary(ld_ctx_t *, const ld_args_t *, json_t **, ld_diag_t *);
 int ld__cmd_generate_summary_report(ld_ctx_t *, const ld_args_t *, json_t **, ld_diag_t *);
 
+/* bind.c: links every command function in (see impls.h); returns how many
+   are bound. The executor calls it. */
+size_t ld__command_impls_linked(void);
+
 #endif

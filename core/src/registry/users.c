@@ -6,40 +6,42 @@
  *
  * The names are those of the Python tool's user registry, so that its
  * documents bind here unchanged; which of them this build runs is the
- * engine's answer (a protocol driver registered for the name).
+ * protocol column: the engine (proto.c) maps it to its driver. Data only,
+ * so that the linter and the language server link no driver.
  */
 #include "registry/registry_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "proto/proto_int.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* name, doc */
+/* name, protocol (the engine's driver family, NULL: none in this build),
+ * doc */
 #define LD__USER_TEMPLATES(XX)                                                 \
-    XX(LD_USER_DEFAULT, "HTTP requests over kept-alive connections; the "      \
-                        "default template.")                                   \
-    XX("http_user", "HTTP requests; in the Python tool the requests-based "    \
-                    "client, here the same driver as fast_http_user.")         \
-    XX("async_http_user", "HTTP requests from an asyncio client.")             \
-    XX("websocket_user", "WebSocket sessions: connect, send, receive, "        \
-                         "close.")                                             \
-    XX("sse_user", "Server-sent event streams.")                               \
-    XX("grpc_user", "Unary gRPC calls through generated stubs.")               \
-    XX("mqtt_user", "MQTT publish and subscribe against a broker.")            \
-    XX("socket_user", "Raw TCP or UDP payloads.")                              \
-    XX("sql_user", "SQL statements against a database.")                       \
-    XX("redis_user", "Redis commands.")                                        \
-    XX("kafka_user", "Kafka produce and consume.")                             \
-    XX("mongo_user", "MongoDB operations.")
+    XX(LD_USER_DEFAULT, "http", "HTTP requests over kept-alive "              \
+                                "connections; the default template.")         \
+    XX("http_user", "http", "HTTP requests; in the Python tool the "          \
+                            "requests-based client, here the same driver "    \
+                            "as fast_http_user.")                             \
+    XX("async_http_user", NULL, "HTTP requests from an asyncio client.")      \
+    XX("websocket_user", NULL, "WebSocket sessions: connect, send, receive, " \
+                               "close.")                                      \
+    XX("sse_user", NULL, "Server-sent event streams.")                        \
+    XX("grpc_user", NULL, "Unary gRPC calls through generated stubs.")        \
+    XX("mqtt_user", NULL, "MQTT publish and subscribe against a broker.")     \
+    XX("socket_user", NULL, "Raw TCP or UDP payloads.")                       \
+    XX("sql_user", NULL, "SQL statements against a database.")               \
+    XX("redis_user", NULL, "Redis commands.")                                 \
+    XX("kafka_user", NULL, "Kafka produce and consume.")                      \
+    XX("mongo_user", NULL, "MongoDB operations.")
 
-#define NAME(name, doc) name,
+#define NAME(name, proto, doc) name,
 const char *const ld__users[] = {LD__USER_TEMPLATES(NAME) NULL};
 #undef NAME
 
-#define ROW(name, doc) {name, doc},
+#define ROW(name, proto, doc) {name, doc, proto},
 static const ld_user_template_t templates[] = {LD__USER_TEMPLATES(ROW)};
 #undef ROW
 
@@ -97,7 +99,9 @@ const ld_user_template_t *ld_registry_user(const char *name)
 
 bool ld_registry_user_available(const char *name)
 {
-    return ld_registry_user(name) && ld__proto_for_user(name) != NULL;
+    const ld_user_template_t *u = ld_registry_user(name);
+
+    return u && u->protocol;
 }
 
 const char *ld_registry_users_available(char *buf, size_t size)
@@ -108,7 +112,7 @@ const char *ld_registry_users_available(char *buf, size_t size)
         return buf;
     buf[0] = '\0';
     for (size_t i = 0; i < COUNT(templates) && len < size; i++)
-        if (ld__proto_for_user(templates[i].name))
+        if (templates[i].protocol)
             len += (size_t)snprintf(buf + len, size - len, "%s%s",
                                     len ? ", " : "", templates[i].name);
     return buf;

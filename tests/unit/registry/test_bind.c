@@ -6,6 +6,7 @@
 
 #include "ldcore/doc.h"
 #include "ldcore/registry.h"
+#include "registry/registry_int.h"
 
 typedef struct bound {
     ld_doc_t *doc;
@@ -267,10 +268,34 @@ static void json_and_markdown(void **state)
     ld_buf_free(&b);
 }
 
+/* In a program that runs actions (this test calls the executor's binder),
+ * every available command has its function and every unavailable one has
+ * none: the weak references of the table (registry/impls.h) resolved. */
+static void functions_bound(void **state)
+{
+    size_t n, i, avail = 0;
+    const ld_command_t *c = ld_registry_commands(&n);
+
+    (void)state;
+    assert_true(ld__command_impls_linked() > 0);
+    for (i = 0; i < n; i++) {
+        if (ld_command_available(&c[i])) {
+            avail++;
+            if (!c[i].fn)
+                fail_msg("%s is available but has no function", c[i].name);
+        } else {
+            assert_null(c[i].fn);
+            assert_non_null(c[i].unavailable);
+        }
+    }
+    assert_true(avail >= ld__command_impls_linked());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_is_sane),
+        cmocka_unit_test(functions_bound),
         cmocka_unit_test(suggest),
         cmocka_unit_test(binds_kwargs_and_defaults),
         cmocka_unit_test(binds_positional),
