@@ -92,6 +92,9 @@ double ld__strtod(const char *s, char **end);
  * (overlong forms, surrogates and values above U+10FFFF are rejected).
  */
 size_t ld__utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
+/** Is s[0, len) valid UTF-8 (NUL bytes allowed)? ASCII runs are skipped
+ *  eight bytes at a time. */
+bool ld__utf8_ok(const char *s, size_t len);
 /** Encode cp (<= U+10FFFF) into out (4 bytes room); returns the length. */
 size_t ld__utf8_encode(uint32_t cp, char *out);
 /** 3 when text starts with a UTF-8 byte order mark, else 0. */

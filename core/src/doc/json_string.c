@@ -95,13 +95,17 @@ static int read_u(jp_t *p, size_t i, uint32_t *cp, size_t *n)
     return 0;
 }
 
-/* The byte a one-letter escape stands for ('"', '\\' and '/' themselves). */
+/* What a one-letter escape stands for, by its letter: 0 = not a valid
+ * escape, 'u' = \uXXXX (decoded apart); '"', '\\' and '/' stand for
+ * themselves. A table: a JSON document embedded in a JSON string (an LSP
+ * didOpen) has an escape every few bytes. */
+static const char escape_byte[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+    ['n'] = '\n', ['r'] = '\r', ['t'] = '\t', ['u'] = 'u'};
+
 static char unescape(char e)
 {
-    static const char letters[] = "bfnrt", bytes[] = "\b\f\n\r\t";
-    const char *k = strchr(letters, e);
-
-    return k && e ? bytes[k - letters] : e;
+    return escape_byte[(unsigned char)e];
 }
 
 /* Decode s[from, to) (escapes already checked for their letter) into buf. */
@@ -219,7 +223,7 @@ static size_t scan_string(jp_t *p, bool *esc)
                 j++;
                 continue;
             }
-            if (!strchr("\"\\/bfnrtu", s[j + 1]) || !s[j + 1])
+            if (!escape_byte[s[j + 1]])
                 return bad_escape(p, j), 0;
             j += 2;
             continue;

@@ -49,6 +49,34 @@ size_t ld__utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
     return n;
 }
 
+bool ld__utf8_ok(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    uint32_t cp;
+
+    while (i < len) {
+        uint64_t w;
+
+        while (i + 8 <= len) {
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        while (i < len && p[i] < 0x80)
+            i++;
+        if (i < len) {
+            size_t n = ld__utf8_decode(p + i, len - i, &cp);
+
+            if (!n)
+                return false;
+            i += n;
+        }
+    }
+    return true;
+}
+
 size_t ld__utf8_encode(uint32_t cp, char *out)
 {
     unsigned char *o = (unsigned char *)out;

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include "ldcore/doc.h"
+#include "doc/doc_int.h"
 
 static ld_doc_t *parse(const char *text)
 {
@@ -498,6 +499,22 @@ static void test_big_document_take(void **state)
     assert_int_equal(d.code, LD_EINVAL);
 }
 
+/* The UTF-8 check ld_node_to_json relies on (jansson's is skipped). */
+static void test_utf8_ok(void **state)
+{
+    static const char good[] = "plain ascii text, long enough for words: "
+                               "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 end";
+    (void)state;
+    assert_true(ld__utf8_ok("", 0));
+    assert_true(ld__utf8_ok(good, sizeof(good) - 1));
+    assert_true(ld__utf8_ok("a\0b", 3));
+    assert_false(ld__utf8_ok("0123456789abcdef\xc3", 17));      /* cut */
+    assert_false(ld__utf8_ok("0123456789abcdef\xc0\xaf", 18)); /* overlong */
+    assert_false(ld__utf8_ok("\xed\xa0\x80", 3));            /* surrogate */
+    assert_false(ld__utf8_ok("\xf4\x90\x80\x80", 4));        /* > U+10FFFF */
+    assert_false(ld__utf8_ok("abcdefgh\x80" "abcdefgh", 17));   /* stray */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_utf16_line_breaks),
         cmocka_unit_test(test_pos_from_offset),
         cmocka_unit_test(test_big_document_take),
+        cmocka_unit_test(test_utf8_ok),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
