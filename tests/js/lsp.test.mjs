@@ -137,6 +137,13 @@ describe('loaddensity-lsp', () => {
     assert.equal(init.serverInfo.name, 'loaddensity-lsp');
   });
 
+  test('the server runs with glibc malloc in huge pages (re-exec of itself)', () => {
+    // Same process, same pipes: it answered initialize above; its
+    // environment now carries the tunable (see lsp-server/main.c).
+    const env = fs.readFileSync(`/proc/${s.proc.pid}/environ`, 'latin1').split('\0');
+    assert.ok(env.some((e) => e.startsWith('GLIBC_TUNABLES=') && e.includes('glibc.malloc.hugetlb=1')), env.join(' '));
+  });
+
   test('didOpen publishes diagnostics with UTF-16 ranges', async () => {
     const got = s.diagnostics(URI);
     s.conn.sendNotification(DidOpenTextDocumentNotification.type,

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <pthread.h>
 #include <sys/mman.h>
 
 /* ---- arena ---- */
@@ -55,9 +57,55 @@ static ld__arena_blk_t *blk_map(size_t cap)
     return b;
 }
 
+/* Mapped blocks freed by one document are kept (up to CACHE_MAX) for the
+ * next: a language server reparses on every edit, and a block that was
+ * unmapped would cost its page faults (and zeroing) again. */
+#define CACHE_MAX ((size_t)32 << 20)
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static ld__arena_blk_t *cache;
+static size_t cached;
+
+static ld__arena_blk_t *cache_take(size_t cap)
+{
+    ld__arena_blk_t **pp, *b = NULL;
+
+    pthread_mutex_lock(&cache_mu);
+    for (pp = &cache; *pp; pp = &(*pp)->next)
+        if ((*pp)->mapped - sizeof(**pp) >= cap) {
+            b = *pp;
+            *pp = b->next;
+            cached -= b->mapped;
+            break;
+        }
+    pthread_mutex_unlock(&cache_mu);
+    if (b)
+        b->cap = b->mapped - sizeof(*b);
+    return b;
+}
+
+static void blk_release(ld__arena_blk_t *b)
+{
+    bool kept = false;
+
+    pthread_mutex_lock(&cache_mu);
+    if (cached + b->mapped <= CACHE_MAX) {
+        b->next = cache;
+        cache = b;
+        cached += b->mapped;
+        kept = true;
+    }
+    pthread_mutex_unlock(&cache_mu);
+    if (!kept)
+        munmap(b, b->mapped);
+}
+
 static ld__arena_blk_t *blk_new(size_t cap)
 {
-    ld__arena_blk_t *b = cap >= HUGE / 2 ? blk_map(cap) : NULL;
+    ld__arena_blk_t *b = NULL;
+
+    if (cap >= HUGE / 2 && !(b = cache_take(cap)))
+        b = blk_map(cap);
 
     if (!b) {
         b = malloc(sizeof(*b) + cap);
@@ -113,7 +161,7 @@ void ld__arena_free(ld__arena_t *a)
         ld__arena_blk_t *next = b->next;
 
         if (b->mapped)
-            munmap(b, b->mapped);
+            blk_release(b);
         else
             free(b);
         b = next;
