@@ -509,10 +509,6 @@ static void test_same_bytes(void **state)
     free(n);
 }
 
-#define BOTH(f)                                                                \
-    cmocka_unit_test_prestate(f, (void *)"curl"),                              \
-        cmocka_unit_test_prestate(f, (void *)"native")
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -177,10 +177,6 @@ static void test_compile_error(void **state)
     te_free(&r);
 }
 
-#define BOTH(f)                                                                \
-    cmocka_unit_test_prestate(f, (void *)"curl"),                              \
-        cmocka_unit_test_prestate(f, (void *)"native")
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {

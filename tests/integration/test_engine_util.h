@@ -201,4 +201,10 @@ static inline void te_print(const te_run_t *r)
     free(s);
 }
 
+/* One cmocka test per HTTP driver: the test's state is the driver name
+ * ("curl" or "native"), for the suites that both drivers must pass. */
+#define BOTH(f)                                                                \
+    cmocka_unit_test_prestate(f, (void *)"curl"),                              \
+        cmocka_unit_test_prestate(f, (void *)"native")
+
 #endif

@@ -59,32 +59,6 @@ static bool node_has_placeholder(const ld_node_t *n)
     }
 }
 
-/* Text of a scalar as Python's str() would give it. */
-static int scalar_text(const ld_node_t *n, char *buf, size_t size,
-                       const char **s, size_t *len)
-{
-    switch (n->type) {
-    case LD_TSTRING:
-        *s = n->u.str.s;
-        *len = n->u.str.len;
-        return 0;
-    case LD_TINT:
-        snprintf(buf, size, "%" PRId64, n->u.i);
-        break;
-    case LD_TREAL:
-        ld__py_float(n->u.d, buf, size);
-        break;
-    case LD_TBOOL:
-        snprintf(buf, size, "%s", n->u.b ? "True" : "False");
-        break;
-    default:
-        return LD_ETYPE;
-    }
-    *s = buf;
-    *len = strlen(buf);
-    return 0;
-}
-
 static int kv_push(ld__kvs_t *kvs, const char *k, size_t klen, const char *v,
                    size_t vlen)
 {
@@ -144,7 +118,7 @@ static int kvs_compile(const ld_node_t *n, const char *what, bool multi,
             size_t len;
             if (item->type == LD_TNULL)
                 continue;
-            if (scalar_text(item, num, sizeof(num), &s, &len))
+            if (!ld__py_text(item, num, sizeof(num), &s, &len))
                 return ld__diag_node(d, LD_ETYPE, file, item,
                                      "\"%s\" value of \"%s\" must be a "
                                      "string or number, not %s",
@@ -253,7 +227,7 @@ static int c_data(ld__http_spec_t *sp, const ld_node_t *n, const char *file,
         sp->body_kind = LD__BODY_FORM;
         return kvs_compile(n, "data", true, file, &sp->form, d);
     }
-    if (scalar_text(n, num, sizeof(num), &s, &len))
+    if (!ld__py_text(n, num, sizeof(num), &s, &len))
         return ld__diag_node(d, LD_ETYPE, file, n,
                              "\"data\" must be a string or an object, not %s",
                              ld_type_name(n->type));
@@ -490,7 +464,7 @@ static int tmpl_of(const ld_node_t *obj, const char *key, const char *file,
     char num[64];
     const char *s = "";
     size_t len = 0;
-    if (n && scalar_text(n, num, sizeof(num), &s, &len))
+    if (n && !ld__py_text(n, num, sizeof(num), &s, &len))
         return ld__diag_node(d, LD_ETYPE, file, n,
                              "auth \"%s\" must be a string", key);
     *out = ld_tmpl_compile(s, len);

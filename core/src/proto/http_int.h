@@ -143,6 +143,10 @@ int ld__multipart_ct_boundary(const char *ct, char *out, size_t size);
 bool ld__multipart_ct_is_multipart(const char *ct);
 /** str() of a float as Python prints it (shortest round trip). */
 void ld__py_float(double v, char *buf, size_t size);
+/** Text of a string, integer, boolean or float scalar as Python's str()
+ *  gives it: *s points into the node or into buf; false for other types. */
+bool ld__py_text(const ld_node_t *n, char *buf, size_t size, const char **s,
+                 size_t *len);
 
 /** Append s[0..len) percent-encoded (form style: space as '+'). */
 int ld__url_encode(ld_buf_t *out, const char *s, size_t len);

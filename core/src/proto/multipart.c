@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,9 +113,8 @@ void ld__py_float(double v, char *buf, size_t size)
     snprintf(buf, size, "%s", o);
 }
 
-/* Text of a string, integer, boolean or float as str() gives it. */
-static bool py_text(const ld_node_t *n, char *buf, size_t size, const char **s,
-                    size_t *len)
+bool ld__py_text(const ld_node_t *n, char *buf, size_t size, const char **s,
+                 size_t *len)
 {
     switch (n->type) {
     case LD_TSTRING:
@@ -122,7 +122,7 @@ static bool py_text(const ld_node_t *n, char *buf, size_t size, const char **s,
         *len = n->u.str.len;
         return true;
     case LD_TINT:
-        snprintf(buf, size, "%lld", (long long)n->u.i);
+        snprintf(buf, size, "%" PRId64, n->u.i);
         break;
     case LD_TREAL:
         ld__py_float(n->u.d, buf, size);
@@ -316,7 +316,7 @@ static int data_field(mp_cx_t *cx, const ld_member_t *m)
         size_t len;
         if (it->type == LD_TNULL)
             continue;
-        if (!py_text(it, num, sizeof(num), &s, &len))
+        if (!ld__py_text(it, num, sizeof(num), &s, &len))
             return fail(cx, LD_ETYPE, it, NULL,
                         "\"data\" value of \"%s\" must be a string or a "
                         "number, not %s",
@@ -361,7 +361,7 @@ static int extra_headers(mp_cx_t *cx, const ld_node_t *h)
             return rc;
         if (m->value->type == LD_TNULL || is_replaced(m->key))
             continue;
-        if (!py_text(m->value, num, sizeof(num), &s, &len))
+        if (!ld__py_text(m->value, num, sizeof(num), &s, &len))
             return fail(cx, LD_ETYPE, m->value, NULL,
                         "\"files\": header \"%s\" must be a string or a "
                         "number, not %s",
@@ -380,7 +380,7 @@ static int content_of(mp_cx_t *cx, const ld_node_t *c, char *num, size_t size,
                       const char **s, size_t *len)
 {
     if (c->type == LD_TSTRING || c->type == LD_TINT || c->type == LD_TBOOL) {
-        py_text(c, num, size, s, len);
+        ld__py_text(c, num, size, s, len);
         return 0;
     }
     return fail(cx, LD_ETYPE, c, NULL,
