@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install every Debian package LoadDensity needs to build and test
-# (--build-only: just build; --bench: also the peer tools of bench/).
+# (--build-only: just build; --bench: also the peer tools of bench/;
+# --fuzz: also clang for the libFuzzer targets of fuzz/).
 # Idempotent: packages already installed are left alone. Works as root on a
 # fresh Debian 12 (or through sudo). Says what it installs; fails loudly.
 set -euo pipefail
@@ -17,6 +18,11 @@ TEST_PKGS=(
   openssl curl nghttp2-server
 )
 
+# The libFuzzer targets of fuzz/ (only with --fuzz): clang and its runtime.
+FUZZ_PKGS=(
+  clang libclang-rt-14-dev
+)
+
 # Peer tools for the benchmarks in bench/ (only with --bench).
 BENCH_PKGS=(
   nginx-light wrk hey nghttp2-client python3-locust time hyperfine
@@ -28,6 +34,9 @@ if [ "${1:-}" != "--build-only" ]; then
 fi
 if [ "${1:-}" = "--bench" ]; then
   want+=("${BENCH_PKGS[@]}")
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+  want+=("${FUZZ_PKGS[@]}")
 fi
 
 missing=()

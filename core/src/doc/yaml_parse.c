@@ -652,7 +652,10 @@ static int fy_errors(yp_t *y)
                  e->msg && e->msg[0] ? e->msg : "invalid YAML");
 }
 
-/* libfyaml passes invalid UTF-8 through into scalars: refuse it first. */
+/* libfyaml passes invalid UTF-8 through into scalars: refuse it first.
+   Control characters too (YAML 1.2 c-printable allows only TAB, LF and CR):
+   libfyaml 0.7.12 hands back uninitialised bytes for a block scalar holding
+   a NUL (found by fuzz/fuzz_doc). */
 static int check_utf8(yp_t *y)
 {
     const unsigned char *s = (const unsigned char *)y->doc->text;
@@ -661,6 +664,13 @@ static int check_utf8(yp_t *y)
     ld_pos_t pos;
 
     while (i < len) {
+        if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') ||
+            s[i] == 0x7F) {
+            pos = ld_pos_from_offset(y->doc->text, len, i);
+            return yfail(y, LD_ESYNTAX, &pos,
+                         "control character 0x%02X is not allowed in YAML",
+                         s[i]);
+        }
         if (s[i] < 0x80) {
             i++;
             continue;

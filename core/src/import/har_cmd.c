@@ -21,6 +21,11 @@ int ld_har_parse(const char *text, size_t len, const char *name,
         len -= 3;
     }
     j = json_loadb(text, len, 0, &err);
+    /* jansson reports ENOMEM as json_error_out_of_memory, or (its lexer
+       failing to start) as no error text at all */
+    if (!j && (json_error_code(&err) == json_error_out_of_memory ||
+               !err.text[0]))
+        return ld_diag_set(d, LD_ENOMEM, name, NULL, "out of memory");
     if (!j) {
         memset(&pos, 0, sizeof(pos));
         pos.line = err.line > 0 ? (uint32_t)err.line : 0;

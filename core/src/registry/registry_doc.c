@@ -9,25 +9,31 @@
 json_t *ld_mask_schema_type(unsigned mask, bool nullable)
 {
     json_t *a;
+    int bad = 0;
 
     if ((mask & LD_J_ANY) == LD_J_ANY)
         return NULL;
     if (!(a = json_array()))
         return NULL;
+    /* json_array_append_new fails (-1) when json_string ran out of memory */
     if (mask & LD_J_STRING)
-        json_array_append_new(a, json_string("string"));
+        bad |= json_array_append_new(a, json_string("string"));
     if ((mask & LD_J_NUMBER) == LD_J_NUMBER || (mask & LD_J_REAL))
-        json_array_append_new(a, json_string("number"));
+        bad |= json_array_append_new(a, json_string("number"));
     else if (mask & LD_J_INT)
-        json_array_append_new(a, json_string("integer"));
+        bad |= json_array_append_new(a, json_string("integer"));
     if (mask & LD_J_BOOL)
-        json_array_append_new(a, json_string("boolean"));
+        bad |= json_array_append_new(a, json_string("boolean"));
     if (mask & LD_J_OBJECT)
-        json_array_append_new(a, json_string("object"));
+        bad |= json_array_append_new(a, json_string("object"));
     if (mask & LD_J_ARRAY)
-        json_array_append_new(a, json_string("array"));
+        bad |= json_array_append_new(a, json_string("array"));
     if ((mask & LD_J_NULL) || nullable)
-        json_array_append_new(a, json_string("null"));
+        bad |= json_array_append_new(a, json_string("null"));
+    if (bad) {
+        json_decref(a);
+        return NULL;
+    }
     if (json_array_size(a) == 1) {
         json_t *one = json_incref(json_array_get(a, 0));
 
@@ -42,12 +48,16 @@ static json_t *mask_to_json(unsigned mask)
 {
     json_t *t = ld_mask_schema_type(mask & ~LD_J_NULL, mask & LD_J_NULL), *a;
 
+    if (!t && (mask & ~LD_J_NULL & LD_J_ANY) != LD_J_ANY)
+        return NULL; /* ENOMEM, not "any type" */
     if (!json_is_string(t))
         return t ? t : json_array();
-    if ((a = json_array()))
-        json_array_append_new(a, t);
-    else
+    if ((a = json_array()) && json_array_append_new(a, t)) {
+        json_decref(a);
+        a = NULL;
+    } else if (!a) {
         json_decref(t);
+    }
     return a;
 }
 
@@ -55,25 +65,31 @@ static json_t *param_to_json(const ld_param_t *p)
 {
     json_t *o = json_object();
     size_t i;
+    int bad = 0;
 
     if (!o)
         return NULL;
-    json_object_set_new(o, "name", json_string(p->name));
-    json_object_set_new(o, "types", mask_to_json(p->types));
-    json_object_set_new(o, "required", json_boolean(p->required));
+    /* every json_*_set_new / append_new below fails on a NULL value */
+    bad |= json_object_set_new(o, "name", json_string(p->name));
+    bad |= json_object_set_new(o, "types", mask_to_json(p->types));
+    bad |= json_object_set_new(o, "required", json_boolean(p->required));
     if (p->def)
-        json_object_set_new(o, "default",
-                            json_loads(p->def, JSON_DECODE_ANY, NULL));
+        bad |= json_object_set_new(o, "default",
+                                   json_loads(p->def, JSON_DECODE_ANY, NULL));
     if (p->enums) {
         json_t *e = json_array();
 
-        for (i = 0; e && p->enums[i]; i++)
-            json_array_append_new(e, json_string(p->enums[i]));
-        json_object_set_new(o, "enum", e);
+        for (i = 0; e && !bad && p->enums[i]; i++)
+            bad |= json_array_append_new(e, json_string(p->enums[i]));
+        bad |= json_object_set_new(o, "enum", e);
     }
     if (p->shape)
-        json_object_set_new(o, "shape", json_string(p->shape));
-    json_object_set_new(o, "doc", json_string(p->doc ? p->doc : ""));
+        bad |= json_object_set_new(o, "shape", json_string(p->shape));
+    bad |= json_object_set_new(o, "doc", json_string(p->doc ? p->doc : ""));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -81,8 +97,9 @@ json_t *ld_registry_to_json(void)
 {
     json_t *arr = json_array();
     size_t i, j;
+    int bad = 0;
 
-    for (i = 0; arr && i < ld__ncommands; i++) {
+    for (i = 0; arr && !bad && i < ld__ncommands; i++) {
         const ld_command_t *c = &ld__commands[i];
         json_t *o = json_object(), *ps = json_array();
 
@@ -92,22 +109,29 @@ json_t *ld_registry_to_json(void)
             json_decref(arr);
             return NULL;
         }
-        json_object_set_new(o, "name", json_string(c->name));
-        json_object_set_new(o, "group", json_string(c->group));
-        json_object_set_new(o, "summary", json_string(c->summary));
-        json_object_set_new(o, "doc", json_string(c->doc ? c->doc : ""));
-        json_object_set_new(o, "available", json_boolean(c->fn != NULL));
+        bad |= json_object_set_new(o, "name", json_string(c->name));
+        bad |= json_object_set_new(o, "group", json_string(c->group));
+        bad |= json_object_set_new(o, "summary", json_string(c->summary));
+        bad |= json_object_set_new(o, "doc",
+                                   json_string(c->doc ? c->doc : ""));
+        bad |= json_object_set_new(o, "available",
+                                   json_boolean(c->fn != NULL));
         if (!c->fn && c->unavailable)
-            json_object_set_new(o, "unavailable_reason",
-                                json_string(c->unavailable));
+            bad |= json_object_set_new(o, "unavailable_reason",
+                                       json_string(c->unavailable));
         if (c->alias_of)
-            json_object_set_new(o, "alias_of", json_string(c->alias_of));
-        json_object_set_new(o, "extra_kwargs",
-                            json_boolean(c->flags & LD_CMD_EXTRA_KWARGS));
-        for (j = 0; j < c->nparams; j++)
-            json_array_append_new(ps, param_to_json(&c->params[j]));
-        json_object_set_new(o, "params", ps);
-        json_array_append_new(arr, o);
+            bad |= json_object_set_new(o, "alias_of",
+                                       json_string(c->alias_of));
+        bad |= json_object_set_new(o, "extra_kwargs",
+                                   json_boolean(c->flags & LD_CMD_EXTRA_KWARGS));
+        for (j = 0; j < c->nparams && !bad; j++)
+            bad |= json_array_append_new(ps, param_to_json(&c->params[j]));
+        bad |= json_object_set_new(o, "params", ps);
+        bad |= json_array_append_new(arr, o);
+    }
+    if (bad) { /* ENOMEM part-way: never hand out a partial description */
+        json_decref(arr);
+        return NULL;
     }
     return arr;
 }
@@ -145,9 +169,13 @@ static int md_param(ld_buf_t *out, const ld_param_t *p)
     rc = ld_buf_printf(out, "| `%s` | %s | %s | ", p->name,
                        ld_mask_text(p->types, types, sizeof(types)),
                        p->required ? "yes" : "no");
+    /* not `a || b || c`: that turned LD_ENOMEM into 1 */
     if (!rc && p->def)
-        rc = ld_buf_adds(out, "`") || md_cell(out, p->def) ||
-             ld_buf_adds(out, "`");
+        rc = ld_buf_adds(out, "`");
+    if (!rc && p->def)
+        rc = md_cell(out, p->def);
+    if (!rc && p->def)
+        rc = ld_buf_adds(out, "`");
     if (!rc)
         rc = ld_buf_adds(out, " | ");
     if (!rc)

@@ -70,9 +70,12 @@ static void consume(ld_rpc_t *r, size_t n)
     r->len -= n;
 }
 
-static json_t *parse_error(const char *why)
+/* Set *raw_error to a Parse error response and return code, or LD_ENOMEM
+   when the response cannot be built (never code with *raw_error NULL). */
+static int parse_error(json_t **raw_error, const char *why, int code)
 {
-    return ld_rpc_error(NULL, LD_RPC_PARSE_ERROR, why, NULL);
+    *raw_error = ld_rpc_error(NULL, LD_RPC_PARSE_ERROR, why, NULL);
+    return *raw_error ? code : LD_ENOMEM;
 }
 
 static int decode(const char *p, size_t n, json_t **msg, json_t **raw_error)
@@ -85,8 +88,7 @@ static int decode(const char *p, size_t n, json_t **msg, json_t **raw_error)
         return 0;
     snprintf(text, sizeof(text), "Parse error: %s (line %d, column %d)",
              err.text, err.line, err.column);
-    *raw_error = parse_error(text);
-    return LD_ESYNTAX;
+    return parse_error(raw_error, text, LD_ESYNTAX);
 }
 
 /* Drop the message handed out by the previous read. */
@@ -124,8 +126,9 @@ static int read_line(ld_rpc_t *r, const char **body, size_t *len,
 
             if (skipping) {
                 consume(r, n + 1);
-                *raw_error = parse_error("Parse error: message too large");
-                return LD_ETOOBIG;
+                return parse_error(raw_error,
+                                   "Parse error: message too large",
+                                   LD_ETOOBIG);
             }
             /* Blank lines between messages are tolerated. */
             if (n == 0 || (n == 1 && r->buf[0] == '\r')) {
@@ -207,15 +210,15 @@ static int read_framed(ld_rpc_t *r, const char **body, size_t *len,
 
             consume(r, hlen);
             if (blen < 0) {
-                *raw_error = parse_error("Parse error: missing "
-                                         "Content-Length header");
-                return LD_ESYNTAX;
+                return parse_error(raw_error, "Parse error: missing "
+                                   "Content-Length header", LD_ESYNTAX);
             }
             if ((size_t)blen > r->max_message) {
                 if ((rc = skip(r, (size_t)blen)) != 0)
                     return rc;
-                *raw_error = parse_error("Parse error: message too large");
-                return LD_ETOOBIG;
+                return parse_error(raw_error,
+                                   "Parse error: message too large",
+                                   LD_ETOOBIG);
             }
             while (r->len < (size_t)blen)
                 if ((rc = fill(r)) != 0)
@@ -224,8 +227,9 @@ static int read_framed(ld_rpc_t *r, const char **body, size_t *len,
         }
         if (r->len > RPC_HEADER_MAX) {
             r->len = 0;
-            *raw_error = parse_error("Parse error: header block too large");
-            return LD_ESYNTAX;
+            return parse_error(raw_error,
+                               "Parse error: header block too large",
+                               LD_ESYNTAX);
         }
         if ((rc = fill(r)) != 0)
             return rc;
