@@ -406,12 +406,26 @@ static int method_allowed(const char *path, size_t plen, const char *m,
     return 1;
 }
 
+/* Send o (taken; NULL = out of memory) as the compact JSON body. */
+static void respond_json(ld__tconn_t *c, const resp_t *rs, json_t *o)
+{
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+    json_decref(o);
+    if (!body) {
+        text(c, 500, "Internal Server Error\n");
+        return;
+    }
+    respond(c, rs, body, strlen(body), 1);
+    ld__tout_flush(c); /* the body is referenced until the flush */
+    free(body);
+}
+
 static void h_method(ld__tconn_t *c, const char *p)
 {
     const ld__treq_t *r = &c->req;
     resp_t rs = resp_for(r, 200, CT_JSON);
     json_t *o, *body_json = NULL;
-    char *body = NULL;
 
     if (!method_allowed(p + r->path.off, r->path.len, p + r->method.off,
                         r->method.len)) {
@@ -432,15 +446,7 @@ static void h_method(ld__tconn_t *c, const char *p)
                             json_stringn(p + r->head_len, r->body_len));
     else
         json_decref(body_json);
-    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!body) {
-        text(c, 500, "Internal Server Error\n");
-        return;
-    }
-    respond(c, &rs, body, strlen(body), 1);
-    ld__tout_flush(c); /* the body is referenced until the flush */
-    free(body);
+    respond_json(c, &rs, o);
 }
 
 /* /multipart: the parts of a multipart/form-data body as JSON, or 400 with
@@ -453,21 +459,13 @@ static void h_multipart(ld__tconn_t *c, const char *p)
     json_t *o = ld__tmultipart_parse(p + r->ctype.off, r->ctype.len,
                                      p + r->head_len, r->body_len, err,
                                      sizeof(err));
-    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
-    json_decref(o);
     if (!o) {
         snprintf(msg, sizeof(msg), "%s\n", err);
         text(c, 400, msg);
         return;
     }
-    if (!body) {
-        text(c, 500, "Internal Server Error\n");
-        return;
-    }
-    respond(c, &rs, body, strlen(body), 1);
-    ld__tout_flush(c); /* the body is referenced until the flush */
-    free(body);
+    respond_json(c, &rs, o);
 }
 
 static json_t *header_json(const char *p, ld__span_t v)
@@ -541,24 +539,13 @@ static void h_headers(ld__tconn_t *c, const char *p)
     json_t *o = json_object();
     size_t pos = r->reqline_end;
     ld__span_t nm, v;
-    char *body = NULL;
 
-    if (!o)
-        goto fail;
-    while (ld__treq_header(p, r->head_len, &pos, &nm, &v) == 1)
-        if (headers_add(o, p, nm, v))
-            goto fail;
-    body = json_dumps(o, JSON_COMPACT);
-    if (!body)
-        goto fail;
-    json_decref(o);
-    respond(c, &rs, body, strlen(body), 1);
-    ld__tout_flush(c); /* the body is referenced until the flush */
-    free(body);
-    return;
-fail:
-    json_decref(o);
-    text(c, 500, "Internal Server Error\n");
+    while (o && ld__treq_header(p, r->head_len, &pos, &nm, &v) == 1)
+        if (headers_add(o, p, nm, v)) {
+            json_decref(o);
+            o = NULL;
+        }
+    respond_json(c, &rs, o);
 }
 
 void ld__troute_delay_done(ld__tconn_t *c)
