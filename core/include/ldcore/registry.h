@@ -162,6 +162,9 @@ const ld_field_t *ld_registry_task_field(const char *name);
  *  "method", "http_version", "predicate", "auth", "driver".
  *  NULL-terminated; NULL if unknown. */
 const char *const *ld_registry_enum(const char *which);
+/** The values of enum `which` for a message: "\"a\", \"b\" or \"c\"".
+ *  Writes buf (NUL-terminated, cut to size) and returns it. */
+const char *ld_registry_enum_text(const char *which, char *buf, size_t size);
 
 /* ---- nested value shapes (the keys of assertions, extractors, ...) ---- */
 

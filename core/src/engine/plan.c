@@ -96,21 +96,23 @@ static int c_user(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
     p->defs.timeout_s = 60.0;
     if (u && (n = ld_node_get(u, "http_version")) && n->type != LD_TNULL) {
         const char *s = ld_node_str(n);
+        char vals[128];
         long ver;
         if (!s || !ld__http_version_parse(s, &ver))
-            return ld__diag_node(d, LD_EINVAL, args->file, n,
-                                 "\"http_version\" must be \"1.1\", \"2\" or "
-                                 "\"2-prior-knowledge\"");
+            return ld__diag_node(
+                d, LD_EINVAL, args->file, n, "\"http_version\" must be %s",
+                ld_registry_enum_text("http_version", vals, sizeof(vals)));
         if (!(p->http_version = ld_strdup(s)))
             return oom(d);
         p->defs.http_version = p->http_version;
     }
     if (u && (n = ld_node_get(u, "driver")) && n->type != LD_TNULL) {
         const char *s = ld_node_str(n);
+        char vals[128];
         if (!s || !ld__driver_parse(s, &p->defs.driver))
-            return ld__diag_node(d, LD_EINVAL, args->file, n,
-                                 "\"driver\" must be \"auto\", \"native\" or "
-                                 "\"curl\"");
+            return ld__diag_node(
+                d, LD_EINVAL, args->file, n, "\"driver\" must be %s",
+                ld_registry_enum_text("driver", vals, sizeof(vals)));
     }
     /* Between ticks a user waits like the Python tool's templates
      * (Locust's between(0.1, 0.2)) unless user_detail_dict says otherwise;
@@ -208,6 +210,7 @@ static int c_misc(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
 {
     const ld_node_t *n;
     const char *s;
+    char vals[128];
     long ver;
     if ((n = arg(args, "runner_mode")) && (s = ld_node_str(n)) &&
         strcmp(s, "local") != 0)
@@ -220,9 +223,9 @@ static int c_misc(ld_test_plan_t *p, const ld_args_t *args, ld_diag_t *d)
     if ((n = arg(args, "http_version")) &&
         (ld_args_given(args, "http_version") || !p->http_version)) {
         if (!(s = ld_node_str(n)) || !ld__http_version_parse(s, &ver))
-            return ld__diag_node(d, LD_EINVAL, args->file, n,
-                                 "\"http_version\" must be \"1.1\", \"2\" or "
-                                 "\"2-prior-knowledge\"");
+            return ld__diag_node(
+                d, LD_EINVAL, args->file, n, "\"http_version\" must be %s",
+                ld_registry_enum_text("http_version", vals, sizeof(vals)));
         free(p->http_version);
         if (!(p->http_version = ld_strdup(s)))
             return oom(d);

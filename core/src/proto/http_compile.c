@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ldcore/registry.h"
 #include "proto/http_int.h"
 
 #define LD_HTTP_MAX_TIMEOUT_S 86400.0
@@ -514,7 +515,13 @@ bool ld__http_version_parse(const char *s, long *out)
         {"2.0", CURL_HTTP_VERSION_2TLS},
         {"2-prior-knowledge", CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE},
     };
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+    const char *const *known = ld_registry_enum("http_version");
+    bool listed = false;
+
+    /* The registry says which names exist; this maps them to libcurl. */
+    for (size_t i = 0; known && known[i] && !listed; i++)
+        listed = !strcmp(s, known[i]);
+    for (size_t i = 0; listed && i < sizeof(map) / sizeof(map[0]); i++)
         if (!strcmp(s, map[i].name)) {
             *out = map[i].v;
             return true;
@@ -528,19 +535,19 @@ static int c_version(ld__http_spec_t *sp, const ld_node_t *task,
 {
     const ld_node_t *n = field(task, "http_version");
     const char *s = defs && defs->http_version ? defs->http_version : "1.1";
+    char vals[128];
     sp->http_version = CURL_HTTP_VERSION_1_1;
     if (n) {
         if (n->type != LD_TSTRING)
-            return ld__diag_node(d, LD_ETYPE, file, n,
-                                 "\"http_version\" must be \"1.1\", \"2\" or "
-                                 "\"2-prior-knowledge\"");
+            return ld__diag_node(
+                d, LD_ETYPE, file, n, "\"http_version\" must be one of %s",
+                ld_registry_enum_text("http_version", vals, sizeof(vals)));
         s = n->u.str.s;
     }
     if (!ld__http_version_parse(s, &sp->http_version))
-        return ld__diag_node(d, LD_EINVAL, file, n,
-                             "unknown http_version \"%s\" (expected \"1.1\", "
-                             "\"2\" or \"2-prior-knowledge\")",
-                             s);
+        return ld__diag_node(
+            d, LD_EINVAL, file, n, "unknown http_version \"%s\" (expected %s)",
+            s, ld_registry_enum_text("http_version", vals, sizeof(vals)));
     return 0;
 }
 

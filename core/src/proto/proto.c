@@ -17,10 +17,12 @@ const ld__proto_t *ld__proto_for_user(const char *user)
     return NULL;
 }
 
+/* The registry's "driver" enum lists the names in ld__driver_t order. */
 bool ld__driver_parse(const char *s, ld__driver_t *out)
 {
-    static const char *const names[] = {"auto", "native", "curl"};
-    for (int i = 0; i < 3; i++)
+    const char *const *names = ld_registry_enum("driver");
+
+    for (int i = 0; names && names[i]; i++)
         if (!strcmp(s, names[i])) {
             *out = (ld__driver_t)i;
             return true;

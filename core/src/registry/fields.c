@@ -25,8 +25,9 @@ static const char *const sla_metrics[] = {
 static const char *const sla_ops[] = {"lt", "lte", "gt", "gte", NULL};
 const char *const ld__runner_modes[] = {"local", "master", "worker",
                                         NULL};
+/* "1.0" and "2.0" (= "2") last: accepted, not advertised first. */
 const char *const ld__http_versions[] = {"1.1", "2", "2-prior-knowledge",
-                                         NULL};
+                                         "1.0", "2.0", NULL};
 static const char *const predicates[] = {"equals", "not_equals", "in",
                                          "truthy", NULL};
 static const char *const auth_types[] = {"basic", "bearer", NULL};

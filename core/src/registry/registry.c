@@ -568,3 +568,17 @@ const char *const *ld_registry_enum(const char *which)
             return ld__enums[i].values;
     return NULL;
 }
+
+const char *ld_registry_enum_text(const char *which, char *buf, size_t size)
+{
+    const char *const *v = ld_registry_enum(which);
+    size_t len = 0;
+
+    if (!size)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; v && v[i] && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s\"%s\"",
+                                !i ? "" : v[i + 1] ? ", " : " or ", v[i]);
+    return buf;
+}
