@@ -120,7 +120,7 @@ static int parse(int argc, char **argv, lint_opts_t *o)
 static int lint_one(const char *path, const lint_opts_t *o, json_t *all,
                     size_t *errors, size_t *warnings)
 {
-    ld_lint_opts_t lo = {o->known, o->nknown, 0};
+    ld_lint_opts_t lo = {.known_commands = o->known, .nknown = o->nknown};
     ld_lint_result_t r;
     ld_diag_t d;
     ld_buf_t out;

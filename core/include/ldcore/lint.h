@@ -231,6 +231,9 @@ typedef struct ld_lint_opts {
     const char *const *known_commands; /* extra names to accept, or NULL */
     size_t nknown;
     size_t max_findings; /* 0 = 10000; later findings are dropped */
+    /* Documents with at least this many top-level actions are linted on
+       two threads (same findings as one); 0 = 2000, SIZE_MAX = never. */
+    size_t split_min;
 } ld_lint_opts_t;
 
 void ld_lint_result_init(ld_lint_result_t *r);

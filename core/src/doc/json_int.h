@@ -23,6 +23,9 @@ typedef struct jp {
     size_t nitems, citems;
     ld_member_t *mems; /* scratch stack of object members */
     size_t nmems, cmems;
+    char *sbuf; /* scratch for decoding strings with escapes */
+    size_t scap;
+    struct ld__jp_later *later; /* json_split.c: the later part, or NULL */
 } jp_t;
 
 static inline bool ld__jp_is_digit(char c)
@@ -72,5 +75,26 @@ void *ld__jp_unexpected(jp_t *p, const char *expected, const ld_node_t *open,
 void *ld__jp_bad_value(jp_t *p, const ld_node_t *open);
 /* String at p->i: decoded copy in the arena; p->i moves past the quote. */
 int ld__jp_string(jp_t *p, const char **out, size_t *outlen);
+
+/* ---- parsing a big array on two threads (json_split.c) ---- */
+
+/* The items of an array from p->i (at an item) up to its closing ']' (not
+   consumed), gathered on p's scratch stack; 0 or the error code. */
+int ld__jp_items(jp_t *p, const bool *cancel);
+/* Push an item on p's scratch stack. */
+int ld__jp_push_item(jp_t *p, ld_node_t *v);
+/* Documents from this size on are split (tests lower it). */
+extern size_t ld__json_split_min;
+/* How many later parts were taken (for the tests). */
+extern size_t ld__json_splits;
+/* Start parsing the later part of the document's biggest array on another
+   thread, when the document is big enough (p->later set). */
+void ld__jp_split_start(jp_t *p);
+/* p->i is at an item of array n: when the later part starts there and was
+   parsed well, take its items (on the scratch stack) and move p to the
+   closing ']'; true then. */
+bool ld__jp_split_take(jp_t *p, ld_node_t *n);
+/* Stop and forget the later part if it was not taken. */
+void ld__jp_split_end(jp_t *p);
 
 #endif

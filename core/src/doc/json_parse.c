@@ -53,7 +53,7 @@ static inline void skip_ws(jp_t *p)
 
 /* ---- scratch stacks ---- */
 
-static int push_item(jp_t *p, ld_node_t *v)
+int ld__jp_push_item(jp_t *p, ld_node_t *v)
 {
     if (p->nitems == p->citems) {
         size_t cap = p->citems ? p->citems * 2 : 256;
@@ -324,10 +324,12 @@ static ld_node_t *parse_array(jp_t *p, ld_node_t *parent)
     if (p->s[p->i] == ']')
         return finish_array(p, n, base);
     for (;;) {
+        if (p->later && ld__jp_split_take(p, n))
+            return p->rc ? NULL : finish_array(p, n, base);
         v = parse_value(p, n);
         if (!v)
             return NULL;
-        if (push_item(p, v))
+        if (ld__jp_push_item(p, v))
             return ld__jp_nomem(p);
         skip_ws(p);
         if (p->s[p->i] == ']')
@@ -464,6 +466,34 @@ static ld_node_t *parse_value(jp_t *p, ld_node_t *parent)
     }
 }
 
+int ld__jp_items(jp_t *p, const bool *cancel)
+{
+    ld_node_t *v;
+    size_t comma;
+
+    for (;;) {
+        if (__atomic_load_n(cancel, __ATOMIC_RELAXED))
+            return LD_ESYNTAX; /* not an answer: the caller gave up */
+        if (!(v = parse_value(p, NULL)))
+            return p->rc;
+        if (ld__jp_push_item(p, v))
+            return ld__jp_nomem(p), p->rc;
+        skip_ws(p);
+        if (p->s[p->i] == ']')
+            return 0;
+        if (p->s[p->i] != ',')
+            return ld__jp_unexpected(p, "expected ',' or ']' after array item",
+                                     NULL, NULL),
+                   p->rc;
+        comma = p->i++;
+        skip_ws(p);
+        if (p->s[p->i] == ']')
+            return ld__jp_fail(p, LD_ESYNTAX, comma, comma + 1,
+                               "trailing comma before ']'"),
+                   p->rc;
+    }
+}
+
 int ld__json_parse(ld_doc_t *doc, ld_diag_t *d)
 {
     jp_t p;
@@ -480,6 +510,7 @@ int ld__json_parse(ld_doc_t *doc, ld_diag_t *d)
     if (p.i >= p.len) {
         ld__jp_fail(&p, LD_ESYNTAX, p.i, p.i, "empty document");
     } else {
+        ld__jp_split_start(&p);
         root = parse_value(&p, NULL);
         if (root) {
             skip_ws(&p);
@@ -488,8 +519,10 @@ int ld__json_parse(ld_doc_t *doc, ld_diag_t *d)
                                   NULL, NULL);
         }
     }
+    ld__jp_split_end(&p);
     free(p.items);
     free(p.mems);
+    free(p.sbuf);
     if (p.rc)
         return p.rc;
     doc->root = root;

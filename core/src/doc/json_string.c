@@ -1,9 +1,11 @@
-/* JSON strings: a fast scan for the closing quote that checks UTF-8,
- * control characters and escape letters, then decoding of escapes
- * (\uXXXX with surrogate pairs) straight into the arena. */
+/* JSON strings: a scan for the closing quote (16 bytes at a time with
+ * SSE2) that checks UTF-8, control characters and escapes; a string with
+ * escapes is decoded in the same pass from its first backslash, \uXXXX with
+ * surrogate pairs included, and copied into the arena. */
 #include "doc/json_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- character classes ---- */
@@ -22,6 +24,7 @@ static const unsigned char plain_char[256] = {
     Z16, Z16, Z16, Z16, Z16, Z16, Z16, Z16};
 /* clang-format on */
 
+#if !defined(__SSE2__)
 /* Does any of the 8 bytes in w need a look: '"', '\\', < 0x20, >= 0x80? */
 static bool word_special(uint64_t w)
 {
@@ -33,6 +36,29 @@ static bool word_special(uint64_t w)
             w) &
            high;
 }
+#endif
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define LD_JP_SSE2 1
+
+/* Bit k set when byte k of v needs a look: '"', '\\', < 0x20 or >= 0x80
+ * (a signed compare catches both ends). */
+static inline unsigned mask16(__m128i v)
+{
+    __m128i m =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+static inline unsigned special16(const unsigned char *s)
+{
+    return mask16(_mm_loadu_si128((const __m128i *)(const void *)s));
+}
+#endif
 
 /* ---- strings ---- */
 
@@ -100,45 +126,8 @@ static int read_u(jp_t *p, size_t i, uint32_t *cp, size_t *n)
  * themselves. A table: a JSON document embedded in a JSON string (an LSP
  * didOpen) has an escape every few bytes. */
 static const char escape_byte[256] = {
-    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
-    ['n'] = '\n', ['r'] = '\r', ['t'] = '\t', ['u'] = 'u'};
-
-static char unescape(char e)
-{
-    return escape_byte[(unsigned char)e];
-}
-
-/* Decode s[from, to) (escapes already checked for their letter) into buf. */
-static int decode_escapes(jp_t *p, size_t from, size_t to, char *buf,
-                          size_t *outlen)
-{
-    const char *s = p->s;
-    size_t i = from, o = 0, n = 0;
-    uint32_t cp = 0;
-
-    while (i < to) {
-        const char *bs = memchr(s + i, '\\', to - i);
-        size_t run = bs ? (size_t)(bs - (s + i)) : to - i;
-
-        memcpy(buf + o, s + i, run);
-        o += run;
-        i += run;
-        if (i >= to)
-            break;
-        if (s[i + 1] == 'u') {
-            if (read_u(p, i, &cp, &n))
-                return p->rc;
-            o += ld__utf8_encode(cp, buf + o);
-            i += n;
-            continue;
-        }
-        buf[o++] = unescape(s[i + 1]);
-        i += 2;
-    }
-    buf[o] = '\0';
-    *outlen = o;
-    return 0;
-}
+    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b', ['f'] = '\f',
+    ['n'] = '\n', ['r'] = '\r',  ['t'] = '\t', ['u'] = 'u'};
 
 static void *bad_escape(jp_t *p, size_t j)
 {
@@ -189,78 +178,185 @@ static void *unterminated(jp_t *p, size_t start, size_t j)
                        sp.line, sp.col);
 }
 
-/*
- * Pass 1: find the closing quote, checking UTF-8, control characters and
- * escape letters. Returns the offset of the closing quote, or 0 on error
- * (offset 0 can never be a closing quote). *esc says whether pass 2 (decode)
- * is needed.
- */
-static size_t scan_string(jp_t *p, bool *esc)
+/* The first byte at or after j that needs a look ('"', '\\', a control
+ * character, non-ASCII); s[len] is the NUL that ends the text. */
+static size_t skip_plain(const unsigned char *s, size_t j, size_t len)
+{
+#ifdef LD_JP_SSE2
+    while (j + 16 <= len) {
+        unsigned m = special16(s + j);
+
+        if (m)
+            return j + (size_t)__builtin_ctz(m);
+        j += 16;
+    }
+#else
+    uint64_t w;
+
+    while (j + 8 <= len) {
+        memcpy(&w, s + j, 8);
+        if (word_special(w))
+            break;
+        j += 8;
+    }
+#endif
+    while (plain_char[s[j]])
+        j++;
+    return j;
+}
+
+/* A non-ASCII character at j: its length, counted for columns; 0 (and the
+ * error recorded) when it is not UTF-8. */
+static size_t utf8_at(jp_t *p, size_t j)
 {
     const unsigned char *s = (const unsigned char *)p->s;
-    size_t st = p->i, j = st + 1;
     uint32_t cp;
-    size_t n;
+    size_t n = ld__utf8_decode(s + j, p->len - j, &cp);
 
+    if (!n)
+        return ld__jp_fail(p, LD_ESYNTAX, j, j + 1,
+                           "invalid UTF-8 in string (byte 0x%02X)", s[j]),
+               0;
+    p->cont += n - 1;
+    return n;
+}
+
+/* Room for need more bytes in the decode buffer. */
+static int reserve(jp_t *p, size_t o, size_t need)
+{
+    size_t cap = p->scap ? p->scap : 4096;
+    char *b;
+
+    if (o + need <= p->scap)
+        return 0;
+    while (cap < o + need)
+        cap *= 2;
+    if (!(b = realloc(p->sbuf, cap)))
+        return ld__jp_nomem(p), p->rc;
+    p->sbuf = b;
+    p->scap = cap;
+    return 0;
+}
+
+/*
+ * The string from its first backslash at j: decoded into p->sbuf in one
+ * pass (a JSON document embedded in a JSON string, as in an LSP didOpen,
+ * has an escape every few bytes), checking what the scan checks. The plain
+ * runs between escapes are copied 16 bytes at a time, stored whole and
+ * counted up to the first byte that needs a look.
+ */
+static int decode_from(jp_t *p, size_t st, size_t j, size_t *outlen)
+{
+    const unsigned char *s = (const unsigned char *)p->s;
+    size_t o = j - st - 1, n = 0;
+    uint32_t cp = 0;
+
+    if (reserve(p, 0, o + 64))
+        return p->rc;
+    memcpy(p->sbuf, s + st + 1, o);
     for (;;) {
-        uint64_t w;
+        unsigned char c, e;
 
-        while (j + 8 <= p->len) {
-            memcpy(&w, s + j, 8);
-            if (word_special(w))
-                break;
-            j += 8;
-        }
-        while (plain_char[s[j]])
-            j++;
-        if (s[j] == '"')
-            return j;
-        if (j >= p->len || s[j] == '\n' || s[j] == '\r')
-            return unterminated(p, st, j), 0;
-        if (s[j] == '\\') {
-            *esc = true;
-            if (j + 1 >= p->len || s[j + 1] == '\n' || s[j + 1] == '\r') {
-                j++;
+#ifdef LD_JP_SSE2
+        while (j + 16 <= p->len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+            unsigned m, k;
+            char x;
+
+            if (o + 32 > p->scap && reserve(p, o, 32))
+                return p->rc;
+            _mm_storeu_si128((__m128i *)(void *)(p->sbuf + o), v);
+            if (!(m = mask16(v))) {
+                j += 16;
+                o += 16;
                 continue;
             }
-            if (!escape_byte[s[j + 1]])
-                return bad_escape(p, j), 0;
+            k = (unsigned)__builtin_ctz(m);
+            j += k;
+            o += k;
+            /* a one-letter escape: decoded here, without leaving the loop */
+            if (s[j] != '\\' || s[j + 1] == 'u' || !(x = escape_byte[s[j + 1]]))
+                break;
+            p->sbuf[o++] = x;
             j += 2;
+        }
+#endif
+        n = skip_plain(s, j, p->len) - j;
+        if (reserve(p, o, n + 16))
+            return p->rc;
+        memcpy(p->sbuf + o, s + j, n);
+        o += n;
+        j += n;
+        c = s[j];
+        if (c == '"')
+            break;
+        if (j >= p->len || c == '\n' || c == '\r')
+            return unterminated(p, st, j), p->rc;
+        if (c == '\\') {
+            e = s[j + 1];
+            if (j + 1 >= p->len || e == '\n' || e == '\r') {
+                j++; /* the line break ends the string: unterminated */
+                continue;
+            }
+            if (!escape_byte[e])
+                return bad_escape(p, j), p->rc;
+            if (e == 'u') {
+                if (read_u(p, j, &cp, &n))
+                    return p->rc;
+                o += ld__utf8_encode(cp, p->sbuf + o);
+                j += n;
+            } else {
+                p->sbuf[o++] = escape_byte[e];
+                j += 2;
+            }
             continue;
         }
-        if (s[j] < 0x20)
-            return bad_control(p, j), 0;
-        n = ld__utf8_decode(s + j, p->len - j, &cp);
-        if (!n)
-            return ld__jp_fail(p, LD_ESYNTAX, j, j + 1,
-                               "invalid UTF-8 in string (byte 0x%02X)", s[j]),
-                   0;
-        p->cont += n - 1;
+        if (c < 0x20)
+            return bad_control(p, j), p->rc;
+        if (!(n = utf8_at(p, j)))
+            return p->rc;
+        memcpy(p->sbuf + o, s + j, n);
+        o += n;
         j += n;
     }
+    *outlen = o;
+    p->i = j + 1;
+    return 0;
 }
 
 int ld__jp_string(jp_t *p, const char **out, size_t *outlen)
 {
-    bool esc = false;
-    size_t q = scan_string(p, &esc), raw;
+    const unsigned char *s = (const unsigned char *)p->s;
+    size_t st = p->i, j = st + 1, n = 0;
+    const char *from;
     char *buf;
 
-    if (!q)
-        return p->rc;
-    raw = q - p->i - 1;
-    buf = ld__arena_alloc(&p->doc->arena, raw + 1);
-    if (!buf)
-        return ld__jp_nomem(p), p->rc;
-    if (esc) {
-        if (decode_escapes(p, p->i + 1, q, buf, outlen))
+    for (;;) { /* scan: most strings have no escape and need no decoding */
+        j = skip_plain(s, j, p->len);
+        if (s[j] == '"' || s[j] == '\\')
+            break;
+        if (j >= p->len || s[j] == '\n' || s[j] == '\r')
+            return unterminated(p, st, j), p->rc;
+        if (s[j] < 0x20)
+            return bad_control(p, j), p->rc;
+        if (!(n = utf8_at(p, j)))
             return p->rc;
-    } else {
-        memcpy(buf, p->s + p->i + 1, raw);
-        buf[raw] = '\0';
-        *outlen = raw;
+        j += n;
     }
+    if (s[j] == '"') {
+        n = j - st - 1;
+        from = p->s + st + 1;
+        p->i = j + 1;
+    } else {
+        if (decode_from(p, st, j, &n))
+            return p->rc;
+        from = p->sbuf;
+    }
+    if (!(buf = ld__arena_alloc(&p->doc->arena, n + 1)))
+        return ld__jp_nomem(p), p->rc;
+    memcpy(buf, from, n);
+    buf[n] = '\0';
     *out = buf;
-    p->i = q + 1;
+    *outlen = n;
     return 0;
 }

@@ -294,6 +294,7 @@ static void semantics(ld__lint_t *cx, const bound_t *b)
     } else if (LD__EQ(name, "clear_resolver")) {
         ld__strset_clear(&cx->vars);
         ld__strset_clear(&cx->csv);
+        cx->cleared = true;
     }
 }
 
@@ -388,15 +389,21 @@ static void lint_action(ld__lint_t *cx, const ld_node_t *a)
     lint_args(cx, &b);
 }
 
-void ld__lint_actions(ld__lint_t *cx, const ld_node_t *list)
+void ld__lint_action_range(ld__lint_t *cx, const ld_node_t *list, size_t from,
+                           size_t to)
 {
     size_t saved = cx->pdepth ? cx->pdepth : ld__loc_key(cx, "actions");
     size_t base = cx->pdepth, i;
 
-    for (i = 0; i < list->u.arr.n && !cx->oom; i++) {
+    for (i = from; i < to && i < list->u.arr.n && !cx->oom; i++) {
         ld__loc_index(cx, i);
         lint_action(cx, list->u.arr.items[i]);
         ld__loc_pop(cx, base);
     }
     ld__loc_pop(cx, saved);
+}
+
+void ld__lint_actions(ld__lint_t *cx, const ld_node_t *list)
+{
+    ld__lint_action_range(cx, list, 0, list->u.arr.n);
 }

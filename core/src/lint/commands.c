@@ -36,7 +36,7 @@ int ld_cmd_lint_action(ld_ctx_t *ctx, const ld_args_t *args, json_t **result,
                        ld_diag_t *d)
 {
     const char *known[MAX_KNOWN];
-    ld_lint_opts_t o = {known, 0, 0};
+    ld_lint_opts_t o = {.known_commands = known};
     ld_lint_result_t r;
     int rc;
 
@@ -52,7 +52,7 @@ int ld_cmd_lint_action_file(ld_ctx_t *ctx, const ld_args_t *args,
                             json_t **result, ld_diag_t *d)
 {
     const char *known[MAX_KNOWN];
-    ld_lint_opts_t o = {known, 0, 0};
+    ld_lint_opts_t o = {.known_commands = known};
     ld_lint_result_t r;
     int rc;
 

@@ -333,12 +333,18 @@ static void count(ld_lint_result_t *r)
     }
 }
 
+static void lint_top(ld__lint_t *cx, const ld_node_t *list)
+{
+    if (!ld__lint_split(cx, list))
+        ld__lint_actions(cx, list);
+}
+
 static void lint_root(ld__lint_t *cx, const ld_node_t *root)
 {
     const ld_member_t *m;
 
     if (root->type == LD_TARRAY) {
-        ld__lint_actions(cx, root);
+        lint_top(cx, root);
         return;
     }
     m = root->type == LD_TOBJECT ? ld_node_member(root, "load_density") : NULL;
@@ -356,7 +362,7 @@ static void lint_root(ld__lint_t *cx, const ld_node_t *root)
                       ld_type_name(m->value->type));
         return;
     }
-    ld__lint_actions(cx, m->value);
+    lint_top(cx, m->value);
 }
 
 static int record_actions(ld__lint_t *cx, const ld_node_t *root)
@@ -377,12 +383,32 @@ static int record_actions(ld__lint_t *cx, const ld_node_t *root)
     return 0;
 }
 
+void ld__lint_walk_free(ld__lint_t *cx)
+{
+    size_t i;
+
+    ld__strset_free(&cx->vars);
+    ld__strset_free(&cx->csv);
+    ld__strset_free(&cx->extracted);
+    for (i = 0; i < cx->npending; i++) {
+        free(cx->pending[i].name);
+        free(cx->pending[i].location);
+    }
+    free(cx->pending);
+    cx->pending = NULL;
+    cx->npending = cx->pending_cap = 0;
+    for (i = 0; i < cx->nopen_csv; i++)
+        free(cx->open_csv[i].name);
+    free(cx->open_csv);
+    cx->open_csv = NULL;
+    cx->nopen_csv = cx->open_csv_cap = 0;
+}
+
 int ld_lint_node(const ld_node_t *root, const char *text, size_t len,
                  const char *name, const ld_lint_opts_t *opts,
                  ld_lint_result_t *r)
 {
     ld__lint_t cx;
-    size_t i;
     int rc;
 
     memset(&cx, 0, sizeof(cx));
@@ -401,14 +427,7 @@ int ld_lint_node(const ld_node_t *root, const char *text, size_t len,
         ld__lint_pending(&cx);
     }
     rc = cx.oom;
-    ld__strset_free(&cx.vars);
-    ld__strset_free(&cx.csv);
-    ld__strset_free(&cx.extracted);
-    for (i = 0; i < cx.npending; i++) {
-        free(cx.pending[i].name);
-        free(cx.pending[i].location);
-    }
-    free(cx.pending);
+    ld__lint_walk_free(&cx);
     if (r->n > 1)
         qsort(r->items, r->n, sizeof(*r->items), cmp_findings);
     count(r);

@@ -28,7 +28,15 @@ typedef struct ld__pending_var {
     ld_pos_t pos;
     ld_pos_t end;
     char *location;
+    bool open; /* see split.c: the earlier part of the document may define it */
 } ld__pending_var_t;
+
+/* A finding on a CSV source that the earlier part of the document may
+   register (split.c). */
+typedef struct ld__open_csv {
+    size_t item; /* index in the part's findings */
+    char *name;
+} ld__open_csv_t;
 
 typedef struct ld__lint {
     ld_lint_result_t *r;
@@ -49,6 +57,13 @@ typedef struct ld__lint {
     size_t pidx[64];
     size_t pdepth;
     const char *loc_override; /* used instead of the stack when set */
+    /* A later part of the document linted on its own thread (split.c):
+       until its first LD_clear_resolver (cleared), a lookup that misses may
+       be satisfied by the earlier part, and stays open until the merge. */
+    bool later;
+    bool cleared;
+    ld__open_csv_t *open_csv;
+    size_t nopen_csv, open_csv_cap;
     bool http;                /* the current test's tasks are HTTP tasks */
     bool weighted;            /* ... in weighted mode */
     unsigned depth;           /* LD_execute_action nesting */
@@ -109,8 +124,18 @@ size_t ld__loc_index(ld__lint_t *cx, size_t i);
 void ld__loc_pop(ld__lint_t *cx, size_t saved);
 void ld__loc_text(const ld__lint_t *cx, char *buf, size_t size);
 
-/* Lint an action list (the document, or LD_execute_action's). */
+/* Lint an action list (the document, or LD_execute_action's); its items
+   [from, to) only. */
 void ld__lint_actions(ld__lint_t *cx, const ld_node_t *list);
+void ld__lint_action_range(ld__lint_t *cx, const ld_node_t *list, size_t from,
+                           size_t to);
+/* The document's top-level list on two threads, when it is big enough and
+   everything went well; false: nothing was done, lint it in one pass. */
+bool ld__lint_split(ld__lint_t *cx, const ld_node_t *list);
+/* How many lints went through ld__lint_split's merge (for the tests). */
+extern size_t ld__lint_splits;
+/* Free what a walk keeps besides its findings (sets, pending uses). */
+void ld__lint_walk_free(ld__lint_t *cx);
 
 /* ---- values, tasks and shapes (lint_tasks.c, lint_shapes.c) ---- */
 

@@ -220,6 +220,7 @@ static void pending(ld__lint_t *cx, const char *name, size_t len,
     v->location = ld_strdup(loc);
     v->pos = *p;
     v->end = *e;
+    v->open = cx->later && !cx->cleared;
     if (!v->name || !v->location) {
         free(v->name);
         free(v->location);
@@ -297,6 +298,35 @@ void ld__lint_pending(ld__lint_t *cx)
             undefined(cx, &cx->pending[i], names, n);
 }
 
+/* Note a finding on CSV source name[0, len) that an earlier part of the
+   document may make void (split.c). */
+static void open_csv(ld__lint_t *cx, const ld_lint_finding_t *f,
+                     const char *name, size_t len)
+{
+    ld__open_csv_t *o;
+
+    if (!f || !cx->later || cx->cleared)
+        return;
+    if (cx->nopen_csv == cx->open_csv_cap) {
+        size_t cap = cx->open_csv_cap ? cx->open_csv_cap * 2 : 16;
+        ld__open_csv_t *q = realloc(cx->open_csv, cap * sizeof(*q));
+
+        if (!q) {
+            cx->oom = LD_ENOMEM;
+            return;
+        }
+        cx->open_csv = q;
+        cx->open_csv_cap = cap;
+    }
+    o = &cx->open_csv[cx->nopen_csv];
+    o->item = (size_t)(f - cx->r->items);
+    if (!(o->name = ld_strndup(name, len))) {
+        cx->oom = LD_ENOMEM;
+        return;
+    }
+    cx->nopen_csv++;
+}
+
 static void trim(const char **s, size_t *len)
 {
     while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) {
@@ -322,11 +352,14 @@ static void placeholder(ld__lint_t *cx, const ld_placeholder_t *ph,
     case LD_PH_CSV:
         trim(&arg, &len);
         dot = memchr(arg, '.', len);
-        if (!ld__strset_has(&cx->csv, arg, dot ? (size_t)(dot - arg) : len))
-            ld__lint_add(cx, LD_RULE_UNDEFINED_CSV_SOURCE, p, e,
-                         "CSV source \"%.*s\" is not registered before this "
-                         "use",
-                         (int)(dot ? (size_t)(dot - arg) : len), arg);
+        len = dot ? (size_t)(dot - arg) : len;
+        if (!ld__strset_has(&cx->csv, arg, len))
+            open_csv(cx,
+                     ld__lint_add(cx, LD_RULE_UNDEFINED_CSV_SOURCE, p, e,
+                                  "CSV source \"%.*s\" is not registered "
+                                  "before this use",
+                                  (int)len, arg),
+                     arg, len);
         break;
     case LD_PH_FAKER:
     case LD_PH_DB:

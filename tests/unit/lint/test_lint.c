@@ -366,7 +366,7 @@ static void commands_run(void **state)
 static void known_commands_and_caps(void **state)
 {
     const char *known[] = {"LD_custom"};
-    ld_lint_opts_t o = {known, 1, 2};
+    ld_lint_opts_t o = {.known_commands = known, .nknown = 1, .max_findings = 2};
     const char *t = "[[\"LD_custom\", {\"a\": 1}], [\"LD_x1\"], [\"LD_x2\"], "
                     "[\"LD_x3\"]]";
     ld_lint_result_t r;
