@@ -324,6 +324,57 @@ static int decode_from(jp_t *p, size_t st, size_t j, size_t *outlen)
     return 0;
 }
 
+/* Does the string at j run on for LONG_STRING bytes (no closing quote)? */
+#define LONG_STRING ((size_t)64 << 10)
+
+static bool runs_on(const unsigned char *s, size_t j, size_t len)
+{
+    size_t end = j + LONG_STRING, bs = 0;
+
+    if (end > len)
+        return false;
+    for (; j < end; j++) {
+        if (s[j] == '\\') {
+            bs++;
+            continue;
+        }
+        if (s[j] == '"' && !(bs & 1))
+            return false;
+        bs = 0;
+    }
+    return true;
+}
+
+/*
+ * A long string with escapes (the LSP's didOpen carries a whole document
+ * as one, megabytes long): decoded straight into an arena block of the
+ * size of the rest of the text, which bounds it (an escape never decodes
+ * to more bytes than it is spelled with), instead of into the scratch
+ * buffer grown by doubling and then copied; the untouched end of the block
+ * costs no memory.
+ */
+static int decode_long(jp_t *p, size_t st, size_t j, const char **out,
+                       size_t *outlen)
+{
+    size_t cap = p->len - st + 64, scap = p->scap, n = 0;
+    char *buf = ld__arena_alloc(&p->doc->arena, cap), *sbuf = p->sbuf;
+    int rc;
+
+    if (!buf)
+        return ld__jp_nomem(p), p->rc;
+    p->sbuf = buf; /* decode_from's buffer, never grown: cap is enough */
+    p->scap = cap;
+    rc = decode_from(p, st, j, &n);
+    p->sbuf = sbuf;
+    p->scap = scap;
+    if (rc)
+        return rc;
+    buf[n] = '\0';
+    *out = buf;
+    *outlen = n;
+    return 0;
+}
+
 int ld__jp_string(jp_t *p, const char **out, size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)p->s;
@@ -347,6 +398,8 @@ int ld__jp_string(jp_t *p, const char **out, size_t *outlen)
         n = j - st - 1;
         from = p->s + st + 1;
         p->i = j + 1;
+    } else if (runs_on(s, j, p->len)) {
+        return decode_long(p, st, j, out, outlen);
     } else {
         if (decode_from(p, st, j, &n))
             return p->rc;

@@ -203,12 +203,63 @@ static void wrong_guesses(void **state)
     free(t);
 }
 
+/* A string of hundreds of KiB with escapes (an LSP didOpen) is decoded
+   straight into the arena: same bytes as jansson decodes, and an error deep
+   inside it is reported where it is. */
+static void long_strings(void **state)
+{
+    ld_buf_t b;
+    char *t;
+    json_t *j;
+    ld_doc_t *doc;
+    ld_diag_t d;
+    const ld_node_t *v;
+    int i;
+
+    (void)state;
+    ld_buf_init(&b, 0);
+    ld_buf_adds(&b, "{\"text\": \"");
+    for (i = 0; i < 20000; i++)
+        ld_buf_adds(&b, "[\\\"LD_x\\\", {\\\"é\\\": \\\"\\u00e9\\ud83d\\ude00"
+                        "\\\\\\/\\n\\t\\b\\f\\r\\\"}],\\n  ");
+    ld_buf_adds(&b, "\", \"after\": [1]}");
+    t = ld_buf_take(&b, NULL);
+    j = json_loads(t, 0, NULL);
+    assert_non_null(j);
+    doc = ld_doc_parse(t, strlen(t), "long.json", LD_FMT_JSON, &d);
+    assert_non_null(doc);
+    v = ld_node_get(ld_doc_root(doc), "text");
+    assert_non_null(v);
+    assert_int_equal(v->u.str.len,
+                     json_string_length(json_object_get(j, "text")));
+    assert_memory_equal(v->u.str.s,
+                        json_string_value(json_object_get(j, "text")),
+                        v->u.str.len + 1);
+    v = ld_node_get(ld_doc_root(doc), "after");
+    assert_non_null(v);
+    assert_int_equal(v->pos.line, 1);
+    /* columns count the source's code points: each é (two bytes) is one */
+    assert_int_equal(v->pos.col,
+                     (unsigned)(strchr(strstr(t, "\"after\""), '[') - t) + 1 -
+                         20000u);
+    ld_doc_free(doc);
+    json_decref(j);
+    /* a bad escape three quarters in */
+    t[strlen(t) * 3 / 4] = '\\';
+    t[strlen(t) * 3 / 4 + 1] = 'q';
+    doc = ld_doc_parse(t, strlen(t), "long.json", LD_FMT_JSON, &d);
+    assert_null(doc);
+    assert_non_null(strstr(d.msg, "invalid escape"));
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(split_documents),
         cmocka_unit_test(broken_documents),
         cmocka_unit_test(wrong_guesses),
+        cmocka_unit_test(long_strings),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
