@@ -139,9 +139,11 @@ static int merge(ld__lint_t *a, part_t *b)
             r->items[r->n++] = b->r.items[k];
     }
     b->r.n = 0;
-    memcpy(r->defs + r->ndefs, b->r.defs, b->r.ndefs * sizeof(*r->defs));
-    r->ndefs += b->r.ndefs;
-    b->r.ndefs = 0;
+    if (b->r.ndefs) { /* (memcpy takes no NULL, even for 0 bytes) */
+        memcpy(r->defs + r->ndefs, b->r.defs, b->r.ndefs * sizeof(*r->defs));
+        r->ndefs += b->r.ndefs;
+        b->r.ndefs = 0;
+    }
     for (k = 0; k < b->cx.npending; k++) {
         ld__pending_var_t *v = &b->cx.pending[k];
 
