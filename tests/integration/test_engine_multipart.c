@@ -30,85 +30,65 @@
     "\\r\\n--XyZ-123--\\r\\n"
 
 /* The tasks, in two halves around the expected length of the echo. */
-static const char
-    tasks_a[] =
-        "\"variables\": {\"who\": \"world\", \"fn\": \"q\\\"x.txt\","
-        " \"fld\": \"up\"},"
-        " \"tasks\": ["
-        /* literal: data fields first, tuple and string forms */
-        "  {\"name\": \"lit\", \"method\": \"post\", \"request_url\": "
-        "\"/multipart\","
-        "   \"data\": {\"a\": \"1\", \"n\": [2, 3]},"
-        "   \"files\": {\"f\": [\"a.txt\", \"hello\", \"text/plain\"],"
-        "              \"g\": \"plain\", \"h\": [null, \"no name\"]},"
-        "   \"assertions\": [{\"type\": \"status_code\", \"value\": 200},"
-        "    " JP("parts.0.name", "\"a\"") ", " JP(
-            "parts.0.filename",
-            "null") ","
-                    "    " JP("parts.0.data", "\"1\"") ", " JP(
-                        "parts.1.name",
-                        "\"n\"") ","
-                                 "    " JP("parts.2.data", "\"3\"") ", " JP(
-                                     "parts.3.name",
-                                     "\"f\"") ","
-                                              "    " JP(
-                                                  "parts.3.filename",
-                                                  "\"a.txt\"") ","
-                                                               "    " JP(
-                                                                   "parts.3."
-                                                                   "content_"
-                                                                   "type",
-                                                                   "\"text/"
-                                                                   "plain\"") ","
-                                                                              "    " JP("parts.3.data", "\"hello\"") ", " JP(
-                                                                                  "parts.3.length",
-                                                                                  "5") ","
-                                                                                       "    " JP("parts.4.name", "\"g\"") ", " JP(
-                                                                                           "parts.4.filename",
-                                                                                           "\"g\"") ","
-                                                                                                    "    " JP(
-                                                                                                        "parts.4.content_type",
-                                                                                                        "null") ","
-                                                                                                                "    " JP("parts.4.data",
-                                                                                                                          "\"plain\"") ", " JP("parts.5.name", "\"h\"") ","
-                                                                                                                                                                        "    " JP("parts.5.filename", "null") ","
-                                                                                                                                                                                                              "    " JP(
-                                                                                                                                                                                                                  "parts.5.data", "\"no name\"") "]},"
-                                                                                                                                                                                                                                                 /* placeholders, rendered per request; a quote in a filename */
-                                                                                                                                                                                                                                                 "  {\"name\": \"tmpl\", \"method\": \"post\", \"request_url\": "
-                                                                                                                                                                                                                                                 "\"/multipart\","
-                                                                                                                                                                                                                                                 "   \"files\": [[\"${var.fld}\", [\"${var.fn}\", \"hi ${var.who}\"]],"
-                                                                                                                                                                                                                                                 "              [\"${var.fld}\", \"${uuid()}\"]],"
-                                                                                                                                                                                                                                                 "   \"assertions\": [" JP("parts.0.name", "\"up\"") ","
-                                                                                                                                                                                                                                                                                                     "    " JP("parts.0.filename",
-                                                                                                                                                                                                                                                                                                               "\"q%22x.txt\"") ","
-                                                                                                                                                                                                                                                                                                                                "    " JP(
-                                                                                                                                                                                                                                                                                                                                    "parts.0.data",
-                                                                                                                                                                                                                                                                                                                                    "\"hi world\"") ","
-                                                                                                                                                                                                                                                                                                                                                    "    " JP("parts.1.name", "\"up\"") ", " JP("parts.1.length",
-                                                                                                                                                                                                                                                                                                                                                                                                "36") "]},"
-                                                                                                                                                                                                                                                                                                                                                                                                      /* the task's multipart type without a boundary gets one */
-                                                                                                                                                                                                                                                                                                                                                                                                      "  {\"name\": \"ct\", \"method\": \"put\", \"request_url\": "
-                                                                                                                                                                                                                                                                                                                                                                                                      "\"/multipart\","
-                                                                                                                                                                                                                                                                                                                                                                                                      "   \"headers\": {\"Content-Type\": \"multipart/form-data\"},"
-                                                                                                                                                                                                                                                                                                                                                                                                      "   \"files\": {\"f\": \"x\"},"
-                                                                                                                                                                                                                                                                                                                                                                                                      "   \"assertions\": [" JP("parts.0.data",
-                                                                                                                                                                                                                                                                                                                                                                                                                                "\"x\"") "]},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                         /* the task's boundary is used, and the bytes are requests' */
-                                                                                                                                                                                                                                                                                                                                                                                                                                         "  {\"name\": \"own\", \"method\": \"post\", \"request_url\": "
-                                                                                                                                                                                                                                                                                                                                                                                                                                         "\"/multipart\","
-                                                                                                                                                                                                                                                                                                                                                                                                                                         "   \"headers\": {\"Content-Type\": \"multipart/form-data; "
-                                                                                                                                                                                                                                                                                                                                                                                                                                         "boundary=XyZ-123\"},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                         "   \"files\": {\"f\": \"x\"},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                         "   \"assertions\": [" JP(
-                                                                                                                                                                                                                                                                                                                                                                                                                                             "boundary", "\"XyZ-123\"") "]},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "  {\"name\": \"echo\", \"method\": \"post\", \"request_url\": \"/echo\","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "   \"headers\": {\"Content-Type\": \"multipart/form-data; "
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "boundary=XyZ-123\"},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "   \"data\": {\"k\": \"v\"},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "   \"files\": {\"f\": [\"a.txt\", \"hello\", \"text/plain\"]},"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "   \"assertions\": [{\"type\": \"header\", \"name\": \"X-Echo-Length\","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "    \"value\": \"";
+/* clang-format off */
+static const char tasks_a[] =
+    "\"variables\": {\"who\": \"world\", \"fn\": \"q\\\"x.txt\","
+    " \"fld\": \"up\"},"
+    " \"tasks\": ["
+    /* literal: data fields first, tuple and string forms */
+    "  {\"name\": \"lit\", \"method\": \"post\", \"request_url\": "
+    "\"/multipart\","
+    "   \"data\": {\"a\": \"1\", \"n\": [2, 3]},"
+    "   \"files\": {\"f\": [\"a.txt\", \"hello\", \"text/plain\"],"
+    "              \"g\": \"plain\", \"h\": [null, \"no name\"]},"
+    "   \"assertions\": [{\"type\": \"status_code\", \"value\": 200},"
+    "    " JP("parts.0.name", "\"a\"") ", " JP("parts.0.filename", "null")
+    ","
+    "    " JP("parts.0.data", "\"1\"") ", " JP("parts.1.name", "\"n\"") ","
+    "    " JP("parts.2.data", "\"3\"") ", " JP("parts.3.name", "\"f\"") ","
+    "    " JP("parts.3.filename", "\"a.txt\"") ","
+    "    " JP("parts.3.content_type", "\"text/plain\"") ","
+    "    " JP("parts.3.data", "\"hello\"") ", " JP("parts.3.length", "5")
+    ","
+    "    " JP("parts.4.name", "\"g\"") ", " JP("parts.4.filename", "\"g\"")
+    ","
+    "    " JP("parts.4.content_type", "null") ","
+    "    " JP("parts.4.data", "\"plain\"") ", " JP("parts.5.name", "\"h\"")
+    ","
+    "    " JP("parts.5.filename", "null") ","
+    "    " JP("parts.5.data", "\"no name\"") "]},"
+    /* placeholders, rendered per request; a quote in a filename */
+    "  {\"name\": \"tmpl\", \"method\": \"post\", \"request_url\": "
+    "\"/multipart\","
+    "   \"files\": [[\"${var.fld}\", [\"${var.fn}\", \"hi ${var.who}\"]],"
+    "              [\"${var.fld}\", \"${uuid()}\"]],"
+    "   \"assertions\": [" JP("parts.0.name", "\"up\"") ","
+    "    " JP("parts.0.filename", "\"q%22x.txt\"") ","
+    "    " JP("parts.0.data", "\"hi world\"") ","
+    "    " JP("parts.1.name", "\"up\"") ", " JP("parts.1.length", "36")
+    "]},"
+    /* the task's multipart type without a boundary gets one */
+    "  {\"name\": \"ct\", \"method\": \"put\", \"request_url\": "
+    "\"/multipart\","
+    "   \"headers\": {\"Content-Type\": \"multipart/form-data\"},"
+    "   \"files\": {\"f\": \"x\"},"
+    "   \"assertions\": [" JP("parts.0.data", "\"x\"") "]},"
+    /* the task's boundary is used, and the bytes are requests' */
+    "  {\"name\": \"own\", \"method\": \"post\", \"request_url\": "
+    "\"/multipart\","
+    "   \"headers\": {\"Content-Type\": \"multipart/form-data; "
+    "boundary=XyZ-123\"},"
+    "   \"files\": {\"f\": \"x\"},"
+    "   \"assertions\": [" JP("boundary", "\"XyZ-123\"") "]},"
+    "  {\"name\": \"echo\", \"method\": \"post\", \"request_url\": \"/echo\","
+    "   \"headers\": {\"Content-Type\": \"multipart/form-data; "
+    "boundary=XyZ-123\"},"
+    "   \"data\": {\"k\": \"v\"},"
+    "   \"files\": {\"f\": [\"a.txt\", \"hello\", \"text/plain\"]},"
+    "   \"assertions\": [{\"type\": \"header\", \"name\": \"X-Echo-Length\","
+    "    \"value\": \"";
+/* clang-format on */
+
 static const char tasks_b[] =
     "\"}, {\"type\": \"contains\", \"value\": \"" ECHO_BODY_JSON "\"}]},"
     /* control: an assertion that must fail */

@@ -97,6 +97,13 @@ typedef struct ld_buf {
 } ld_buf_t;
 
 void ld_buf_init(ld_buf_t *b, size_t max);
+
+/**
+ * Make room in a malloc'd array (*arr, *cap elements of elem bytes) for at
+ * least need elements, doubling the capacity. 0, or LD_ENOMEM with the
+ * array unchanged.
+ */
+int ld_grow(void **arr, size_t *cap, size_t need, size_t elem);
 void ld_buf_free(ld_buf_t *b);
 void ld_buf_reset(ld_buf_t *b);
 /** Append; on failure the buffer is freed and LD_ENOMEM/LD_ETOOBIG returned. */

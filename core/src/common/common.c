@@ -116,6 +116,27 @@ void ld_buf_reset(ld_buf_t *b)
         b->data[0] = '\0';
 }
 
+int ld_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    size_t c = *cap ? *cap : 16;
+    void *p;
+
+    if (need <= *cap)
+        return 0;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return LD_ENOMEM;
+        c *= 2;
+    }
+    if (elem && c > SIZE_MAX / elem)
+        return LD_ENOMEM;
+    if (!(p = realloc(*arr, c * elem)))
+        return LD_ENOMEM;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
 static int buf_grow(ld_buf_t *b, size_t need)
 {
     size_t max = b->max ? b->max : LD_BUF_DEFAULT_MAX;

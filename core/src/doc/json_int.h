@@ -25,6 +25,9 @@ typedef struct jp {
     size_t nmems, cmems;
     char *sbuf; /* scratch for decoding strings with escapes */
     size_t scap;
+    size_t sbound;    /* bound of the string being decoded */
+    char *heap_sbuf;  /* sbuf while a long string is decoded in the arena */
+    size_t heap_scap;
     struct ld__jp_later *later; /* json_split.c: the later part, or NULL */
 } jp_t;
 

@@ -221,7 +221,18 @@ static size_t utf8_at(jp_t *p, size_t j)
     return n;
 }
 
-/* Room for need more bytes in the decode buffer. */
+/* A string decoded past this size moves to the arena (see reserve). */
+#define LONG_STRING ((size_t)64 << 10)
+
+/*
+ * Room for need more bytes after o in the decode buffer, by doubling. A
+ * string that grows past LONG_STRING (the LSP's didOpen carries a whole
+ * document as one, with an escape every few bytes) moves instead to an
+ * arena block of its bound, the rest of the text (an escape never decodes
+ * to more bytes than it is spelled with): no copy per doubling and none at
+ * the end; the untouched end of the block costs no memory. The scratch
+ * buffer waits in heap_sbuf.
+ */
 static int reserve(jp_t *p, size_t o, size_t need)
 {
     size_t cap = p->scap ? p->scap : 4096;
@@ -229,6 +240,18 @@ static int reserve(jp_t *p, size_t o, size_t need)
 
     if (o + need <= p->scap)
         return 0;
+    if (p->heap_sbuf) /* cannot happen: sbound bounds the string */
+        return ld__jp_nomem(p), p->rc;
+    if (o + need > LONG_STRING && !p->heap_sbuf && p->sbuf) {
+        if (!(b = ld__arena_alloc(&p->doc->arena, p->sbound)))
+            return ld__jp_nomem(p), p->rc;
+        memcpy(b, p->sbuf, o);
+        p->heap_sbuf = p->sbuf;
+        p->heap_scap = p->scap;
+        p->sbuf = b;
+        p->scap = p->sbound;
+        return 0;
+    }
     while (cap < o + need)
         cap *= 2;
     if (!(b = realloc(p->sbuf, cap)))
@@ -245,12 +268,13 @@ static int reserve(jp_t *p, size_t o, size_t need)
  * runs between escapes are copied 16 bytes at a time, stored whole and
  * counted up to the first byte that needs a look.
  */
-static int decode_from(jp_t *p, size_t st, size_t j, size_t *outlen)
+static int decode_run(jp_t *p, size_t st, size_t j, size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)p->s;
     size_t o = j - st - 1, n = 0;
     uint32_t cp = 0;
 
+    p->sbound = p->len - st + 64;
     if (reserve(p, 0, o + 64))
         return p->rc;
     memcpy(p->sbuf, s + st + 1, o);
@@ -324,55 +348,16 @@ static int decode_from(jp_t *p, size_t st, size_t j, size_t *outlen)
     return 0;
 }
 
-/* Does the string at j run on for LONG_STRING bytes (no closing quote)? */
-#define LONG_STRING ((size_t)64 << 10)
-
-static bool runs_on(const unsigned char *s, size_t j, size_t len)
+static int decode_from(jp_t *p, size_t st, size_t j, size_t *outlen)
 {
-    size_t end = j + LONG_STRING, bs = 0;
+    int rc = decode_run(p, st, j, outlen);
 
-    if (end > len)
-        return false;
-    for (; j < end; j++) {
-        if (s[j] == '\\') {
-            bs++;
-            continue;
-        }
-        if (s[j] == '"' && !(bs & 1))
-            return false;
-        bs = 0;
+    if (rc && p->heap_sbuf) { /* the arena block stays with the arena */
+        p->sbuf = p->heap_sbuf;
+        p->scap = p->heap_scap;
+        p->heap_sbuf = NULL;
     }
-    return true;
-}
-
-/*
- * A long string with escapes (the LSP's didOpen carries a whole document
- * as one, megabytes long): decoded straight into an arena block of the
- * size of the rest of the text, which bounds it (an escape never decodes
- * to more bytes than it is spelled with), instead of into the scratch
- * buffer grown by doubling and then copied; the untouched end of the block
- * costs no memory.
- */
-static int decode_long(jp_t *p, size_t st, size_t j, const char **out,
-                       size_t *outlen)
-{
-    size_t cap = p->len - st + 64, scap = p->scap, n = 0;
-    char *buf = ld__arena_alloc(&p->doc->arena, cap), *sbuf = p->sbuf;
-    int rc;
-
-    if (!buf)
-        return ld__jp_nomem(p), p->rc;
-    p->sbuf = buf; /* decode_from's buffer, never grown: cap is enough */
-    p->scap = cap;
-    rc = decode_from(p, st, j, &n);
-    p->sbuf = sbuf;
-    p->scap = scap;
-    if (rc)
-        return rc;
-    buf[n] = '\0';
-    *out = buf;
-    *outlen = n;
-    return 0;
+    return rc;
 }
 
 int ld__jp_string(jp_t *p, const char **out, size_t *outlen)
@@ -398,11 +383,18 @@ int ld__jp_string(jp_t *p, const char **out, size_t *outlen)
         n = j - st - 1;
         from = p->s + st + 1;
         p->i = j + 1;
-    } else if (runs_on(s, j, p->len)) {
-        return decode_long(p, st, j, out, outlen);
     } else {
         if (decode_from(p, st, j, &n))
             return p->rc;
+        if (p->heap_sbuf) { /* a long one, decoded in place in the arena */
+            p->sbuf[n] = '\0';
+            *out = p->sbuf;
+            *outlen = n;
+            p->sbuf = p->heap_sbuf;
+            p->scap = p->heap_scap;
+            p->heap_sbuf = NULL;
+            return 0;
+        }
         from = p->sbuf;
     }
     if (!(buf = ld__arena_alloc(&p->doc->arena, n + 1)))

@@ -65,22 +65,6 @@ yfail(yp_t *y, int code, const ld_pos_t *pos, const char *fmt, ...)
     return code;
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    size_t ncap;
-    void *p;
-
-    if (n < *cap)
-        return 0;
-    ncap = *cap ? *cap * 2 : 64;
-    p = realloc(*arr, ncap * elem);
-    if (!p)
-        return LD_ENOMEM;
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 static ld_pos_t mark_pos(yp_t *y, const struct fy_mark *m)
 {
     if (!m)
@@ -324,7 +308,8 @@ static int add_value(yp_t *y, ld_node_t *nd)
     }
     f = &y->frames[y->nframes - 1];
     if (!f->is_map) {
-        if (grow((void **)&y->items, &y->citems, y->nitems, sizeof(void *)))
+        if (ld_grow((void **)&y->items, &y->citems, y->nitems + 1,
+                    sizeof(void *)))
             return yfail(y, LD_ENOMEM, NULL, "out of memory");
         y->items[y->nitems++] = nd;
         return 0;
@@ -332,7 +317,7 @@ static int add_value(yp_t *y, ld_node_t *nd)
     m = f->key;
     m.value = nd;
     f->have_key = false;
-    if (grow((void **)&y->mems, &y->cmems, y->nmems, sizeof(m)))
+    if (ld_grow((void **)&y->mems, &y->cmems, y->nmems + 1, sizeof(m)))
         return yfail(y, LD_ENOMEM, NULL, "out of memory");
     y->mems[y->nmems++] = m;
     return 0;
@@ -353,8 +338,8 @@ static int add_anchor(yp_t *y, const char *name, ld_node_t *nd)
 {
     if (!name)
         return 0;
-    if (grow((void **)&y->anchors, &y->canchors, y->nanchors,
-             sizeof(yanchor_t)))
+    if (ld_grow((void **)&y->anchors, &y->canchors, y->nanchors + 1,
+                sizeof(yanchor_t)))
         return yfail(y, LD_ENOMEM, NULL, "out of memory");
     y->anchors[y->nanchors].name = name;
     y->anchors[y->nanchors++].node = nd;
@@ -531,8 +516,8 @@ static int on_start(yp_t *y, struct fy_event *ev, bool is_map)
                      "and mappings",
                      LD__DOC_MAX_DEPTH);
     nd = ld__node_new(y->doc, is_map ? LD_TOBJECT : LD_TARRAY, top_node(y));
-    if (!nd ||
-        grow((void **)&y->frames, &y->cframes, y->nframes, sizeof(yframe_t)))
+    if (!nd || ld_grow((void **)&y->frames, &y->cframes, y->nframes + 1,
+                       sizeof(yframe_t)))
         return yfail(y, LD_ENOMEM, NULL, "out of memory");
     nd->pos = pos;
     f = &y->frames[y->nframes++];

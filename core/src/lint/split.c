@@ -77,22 +77,6 @@ static void free_finding(ld_lint_finding_t *f)
     free(f->location);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t c = *cap ? *cap : 16;
-    void *q;
-
-    if (need <= *cap)
-        return 0;
-    while (c < need)
-        c *= 2;
-    if (!(q = realloc(*p, c * size)))
-        return LD_ENOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 /* Is finding k of the later part about a CSV source the earlier part
    registered? */
 static bool csv_resolved(const ld__lint_t *a, const part_t *b, size_t k,
@@ -111,11 +95,12 @@ static int reserve(ld__lint_t *a, part_t *b)
 {
     ld_lint_result_t *r = a->r;
 
-    if (grow((void **)&r->items, &r->cap, r->n + b->r.n, sizeof(*r->items)) ||
-        grow((void **)&r->defs, &r->defs_cap, r->ndefs + b->r.ndefs,
-             sizeof(*r->defs)) ||
-        grow((void **)&a->pending, &a->pending_cap,
-             a->npending + b->cx.npending, sizeof(*a->pending)))
+    if (ld_grow((void **)&r->items, &r->cap, r->n + b->r.n,
+                sizeof(*r->items)) ||
+        ld_grow((void **)&r->defs, &r->defs_cap, r->ndefs + b->r.ndefs,
+                sizeof(*r->defs)) ||
+        ld_grow((void **)&a->pending, &a->pending_cap,
+                a->npending + b->cx.npending, sizeof(*a->pending)))
         return LD_ENOMEM;
     return 0;
 }

@@ -203,16 +203,10 @@ static void pending(ld__lint_t *cx, const char *name, size_t len,
     ld__pending_var_t *v;
     char loc[512];
 
-    if (cx->npending == cx->pending_cap) {
-        size_t cap = cx->pending_cap ? cx->pending_cap * 2 : 16;
-        ld__pending_var_t *q = realloc(cx->pending, cap * sizeof(*q));
-
-        if (!q) {
-            cx->oom = LD_ENOMEM;
-            return;
-        }
-        cx->pending = q;
-        cx->pending_cap = cap;
+    if (ld_grow((void **)&cx->pending, &cx->pending_cap, cx->npending + 1,
+                sizeof(*cx->pending))) {
+        cx->oom = LD_ENOMEM;
+        return;
     }
     v = &cx->pending[cx->npending];
     v->name = ld_strndup(name, len);
@@ -307,16 +301,10 @@ static void open_csv(ld__lint_t *cx, const ld_lint_finding_t *f,
 
     if (!f || !cx->later || cx->cleared)
         return;
-    if (cx->nopen_csv == cx->open_csv_cap) {
-        size_t cap = cx->open_csv_cap ? cx->open_csv_cap * 2 : 16;
-        ld__open_csv_t *q = realloc(cx->open_csv, cap * sizeof(*q));
-
-        if (!q) {
-            cx->oom = LD_ENOMEM;
-            return;
-        }
-        cx->open_csv = q;
-        cx->open_csv_cap = cap;
+    if (ld_grow((void **)&cx->open_csv, &cx->open_csv_cap, cx->nopen_csv + 1,
+                sizeof(*cx->open_csv))) {
+        cx->oom = LD_ENOMEM;
+        return;
     }
     o = &cx->open_csv[cx->nopen_csv];
     o->item = (size_t)(f - cx->r->items);
