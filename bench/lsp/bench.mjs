@@ -9,9 +9,12 @@
 // and the wall time of `loaddensity lint` on the same file.
 //
 // usage: npm install && node bench.mjs [--ld-bin DIR] [--actions N]
-//        [--runs N] [--completions N] [--json]
+//        [--runs N] [--completions N] [--json] [--vs DIR2]
 // DIR holds loaddensity and loaddensity-lsp (default ../../build/bin; use a
-// Release build).
+// Release build). --vs DIR2 compares with the loaddensity-lsp of DIR2 (an
+// older build, say) instead of vscode-json-language-server. The servers'
+// runs are interleaved, so that a machine whose speed drifts treats them
+// alike.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +38,7 @@ const ACTIONS = Number(opt('--actions', 10000));
 const RUNS = Number(opt('--runs', 5));
 const COMPLETIONS = Number(opt('--completions', 400));
 const JSON_OUT = process.argv.includes('--json');
+const VS = opt('--vs', null);
 const JSONLS = path.join(here, 'node_modules', 'vscode-langservers-extracted', 'bin',
   'vscode-json-language-server');
 
@@ -49,7 +53,10 @@ const uri = pathToFileURL(docPath).href;
 
 const servers = [
   { name: 'loaddensity-lsp (C)', cmd: path.join(BIN, 'loaddensity-lsp'), args: ['--stdio'] },
-  {
+  VS ? {
+    name: `loaddensity-lsp of ${VS}`, cmd: path.join(path.resolve(VS), 'loaddensity-lsp'),
+    args: ['--stdio'],
+  } : {
     name: 'vscode-json-language-server + schema',
     cmd: process.execPath,
     args: [JSONLS, '--stdio'],
@@ -151,25 +158,22 @@ function lintCli(runs) {
 }
 
 const spots = positions(COMPLETIONS);
-const results = [];
-for (const srv of servers) {
-  const diag = [];
-  const lat = [];
-  let n = 0;
-  let items = 0;
-  for (let r = 0; r < RUNS; r++) {
-    const one = await runOnce(srv, spots);
-    diag.push(one.diagMs);
-    lat.push(...one.lat.slice(20));   // the first requests warm up caches
-    n = one.diagnostics;
-    items = one.items;
+const acc = servers.map(() => ({ diag: [], lat: [], n: 0, items: 0 }));
+for (let r = 0; r < RUNS; r++) {
+  for (let k = 0; k < servers.length; k++) {
+    const one = await runOnce(servers[k], spots);
+    acc[k].diag.push(one.diagMs);
+    acc[k].lat.push(...one.lat.slice(20));   // the first requests warm up caches
+    acc[k].n = one.diagnostics;
+    acc[k].items = one.items;
   }
-  results.push({
-    server: srv.name, diagnostics_ms: median(diag), diagnostics_found: n,
-    completion_median_ms: median(lat), completion_p95_ms: pct(lat, 0.95),
-    completion_items_avg: Math.round(items),
-  });
 }
+const results = servers.map((srv, k) => ({
+  server: srv.name, diagnostics_ms: median(acc[k].diag), diagnostics_found: acc[k].n,
+  diagnostics_range_ms: [Math.min(...acc[k].diag), Math.max(...acc[k].diag)],
+  completion_median_ms: median(acc[k].lat), completion_p95_ms: pct(acc[k].lat, 0.95),
+  completion_items_avg: Math.round(acc[k].items),
+}));
 const lint = lintCli(Math.max(10, RUNS * 4));
 const summary = {
   document: { actions: ACTIONS, bytes: Buffer.byteLength(text), completion_positions: spots.length, runs: RUNS },
