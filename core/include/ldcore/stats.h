@@ -121,6 +121,11 @@ const ld_record_t *ld_records_at(const ld_records_t *r, size_t i);
 /** Iterate in insertion order: *it starts at 0. Returns NULL at the end. */
 const ld_record_t *ld_records_next(const ld_records_t *r, size_t *it);
 
+/** Move record from + i to from + to[i], for every record from `from` on
+ *  (to is used up). 0; LD_EINVAL (to is not a permutation of 0..n-1) or
+ *  LD_ENOMEM with nothing moved. */
+int ld_records_reorder(ld_records_t *r, size_t from, uint32_t *to);
+
 /**
  * Move every record of src into dst (re-interning its strings); src is left
  * empty. Used to merge per-thread stores.

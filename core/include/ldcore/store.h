@@ -27,6 +27,8 @@ extern "C" {
  * Persist every record of recs as one new run (WAL mode, batched
  * transactions, prepared statements). started_ms/finished_ms are Unix
  * milliseconds (0 = derive from the records); metadata may be NULL.
+ * The rows go into `records` grouped by name (in the order recorded within
+ * a name); fetch and load give the run back in the order recorded.
  * On success *run_id receives the new id. Errors (not a database, read-only,
  * locked past the busy timeout, disk full) leave the file as it was and
  * fill d with the path and a clear message.
@@ -46,13 +48,14 @@ int ld_store_get_run(const char *db_path, int64_t run_id, json_t **out,
                      ld_diag_t *d);
 
 /** Every record of a run as seed-shaped dicts (outcome, method, name, url,
- *  status_code, response_time_ms, response_length, error); offset/limit
- *  page through it (limit <= 0: all). */
+ *  status_code, response_time_ms, response_length, error), in the order
+ *  recorded; offset/limit page through it (limit <= 0: all). */
 int ld_store_fetch_records(const char *db_path, int64_t run_id,
                            int64_t offset, int64_t limit, json_t **out,
                            ld_diag_t *d);
 
-/** Load a stored run back into a record store (for reports and diffs). */
+/** Load a stored run back into a record store (for reports and diffs), in
+ *  the order recorded, appended to what `into` holds. */
 int ld_store_load_records(const char *db_path, int64_t run_id,
                          ld_records_t *into, ld_diag_t *d);
 

@@ -247,6 +247,35 @@ const ld_record_t *ld_records_next(const ld_records_t *r, size_t *it)
     return slot_at(r, (*it)++);
 }
 
+int ld_records_reorder(ld_records_t *r, size_t from, uint32_t *to)
+{
+    size_t n = r->count > from ? r->count - from : 0;
+    unsigned char *seen = calloc(n / 8 + 1, 1);
+
+    if (!seen)
+        return LD_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (to[i] >= n || seen[to[i] / 8] & (1u << to[i] % 8)) {
+            free(seen);
+            return LD_EINVAL;
+        }
+        seen[to[i] / 8] |= (unsigned char)(1u << to[i] % 8);
+    }
+    free(seen);
+    /* Each swap puts one record where it belongs. */
+    for (size_t i = 0; i < n; i++) {
+        while (to[i] != i) {
+            uint32_t j = to[i];
+            ld_record_t tmp = *slot_at(r, from + j);
+            *slot_at(r, from + j) = *slot_at(r, from + i);
+            *slot_at(r, from + i) = tmp;
+            to[i] = to[j];
+            to[j] = j;
+        }
+    }
+    return 0;
+}
+
 /* Map every string id of src to an id of dst (remap[0] = 0). */
 static int remap_strings(ld_records_t *dst, const ld_records_t *src,
                          uint32_t **out)

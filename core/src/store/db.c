@@ -359,7 +359,9 @@ static const char name_index_sql[] =
     "CREATE INDEX IF NOT EXISTS idx_records_name   ON records(name);\n";
 
 /* Ours: exact per-record times (the seed keeps whole milliseconds and no
- * start time) in packed chunks, per-run per-name aggregates, the version. */
+ * start time) in packed chunks, the order a run was recorded in when
+ * persist stored it grouped by name, per-run per-name aggregates, the
+ * version. */
 static const char ours_sql[] =
     "CREATE TABLE IF NOT EXISTS ld_schema_version (\n"
     "    version INTEGER NOT NULL\n"
@@ -372,6 +374,14 @@ static const char ours_sql[] =
     "    n         INTEGER NOT NULL,  -- entries (consecutive record ids)\n"
     "    data      BLOB NOT NULL,     -- n x (start_ns u64, latency_us u32,"
     " flags u8), little-endian\n"
+    "    PRIMARY KEY (run_id, first_id)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS ld_record_order (\n"
+    "    run_id    INTEGER NOT NULL,\n"
+    "    first_id  INTEGER NOT NULL,  -- records.id of the first entry\n"
+    "    n         INTEGER NOT NULL,  -- entries (consecutive record ids)\n"
+    "    data      BLOB NOT NULL,     -- n x position in the run as recorded"
+    " (u32), little-endian\n"
     "    PRIMARY KEY (run_id, first_id)\n"
     ");\n"
     "CREATE TABLE IF NOT EXISTS ld_run_names (\n"
@@ -484,7 +494,9 @@ bool ld__name_index_defer(sqlite3 *db, size_t incoming)
     if (sqlite3_step(st) == SQLITE_ROW)
         have = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return have / 2 < (int64_t)incoming;
+    /* An empty table gets its rows in name order (ld__name_order): every
+     * entry of the index is then an append, cheaper than any rebuild. */
+    return have > 0 && have / 2 < (int64_t)incoming;
 }
 
 int ld__name_index_drop(sqlite3 *db, const char *path, ld_diag_t *d)

@@ -21,6 +21,7 @@
  */
 #include "store/store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void derive_times(const ld_records_t *recs, int64_t *started_ms,
@@ -47,6 +48,77 @@ static void derive_times(const ld_records_t *recs, int64_t *started_ms,
         *finished_ms = *started_ms;
 }
 
+typedef struct name_key {
+    const char *s;
+    uint32_t id;
+} name_key_t;
+
+/* The name index's order: NULL (id 0) first, then SQLite's BINARY
+ * collation, which for strings without NUL is strcmp's (unsigned bytes). */
+static int cmp_name(const void *a, const void *b)
+{
+    const name_key_t *x = a, *y = b;
+
+    if (!x->id || !y->id)
+        return (x->id != 0) - (y->id != 0);
+    return strcmp(x->s, y->s);
+}
+
+int ld__name_order(const ld_records_t *r, uint32_t **order)
+{
+    size_t n = ld_records_count(r), ns = ld_records_nstrings(r);
+    size_t nk = 0, it = 0, i = 0;
+    uint32_t *at = NULL, *out = NULL, pos = 0;
+    name_key_t *keys = NULL;
+    const ld_record_t *rec;
+    int rc = 0;
+
+    *order = NULL;
+    if (n < 2 || n > UINT32_MAX)
+        return 0;
+    /* Counting sort on the interned name ids: at[id] first counts, then
+     * holds where the next record of that name goes. */
+    at = calloc(ns + 1, sizeof(*at));
+    if (!at)
+        return LD_ENOMEM;
+    while ((rec = ld_records_next(r, &it)) != NULL) {
+        if (rec->name_id > ns) {    /* not from this store: keep as given */
+            nk = 0;
+            break;
+        }
+        if (at[rec->name_id]++ == 0)
+            nk++;
+    }
+    if (nk < 2)     /* one name: already in order */
+        goto out;
+    keys = malloc(nk * sizeof(*keys));
+    out = malloc(n * sizeof(*out));
+    if (!keys || !out) {
+        rc = LD_ENOMEM;
+        goto out;
+    }
+    nk = 0;
+    for (uint32_t id = 0; id <= ns; id++)
+        if (at[id])
+            keys[nk++] = (name_key_t){ld_records_str(r, id), id};
+    qsort(keys, nk, sizeof(*keys), cmp_name);
+    for (size_t k = 0; k < nk; k++) {
+        uint32_t c = at[keys[k].id];
+        at[keys[k].id] = pos;
+        pos += c;
+    }
+    it = 0;
+    while ((rec = ld_records_next(r, &it)) != NULL)
+        out[at[rec->name_id]++] = (uint32_t)i++;
+    *order = out;
+    out = NULL;
+out:
+    free(out);
+    free(keys);
+    free(at);
+    return rc;
+}
+
 static int write_all(sqlite3 *db, const char *path, const ld_records_t *recs,
                      int64_t run_id, ld_diag_t *d)
 {
@@ -56,14 +128,22 @@ static int write_all(sqlite3 *db, const char *path, const ld_records_t *recs,
     bool defer = ld__name_index_defer(db, n);
     int rc = defer ? ld__name_index_drop(db, path, d) : 0;
 
+    uint32_t *order = NULL;
+
+    if (!rc)
+        rc = ld__name_order(recs, &order);
     if (!rc)
         rc = ld__writer_init(&w, db, path, run_id, d);
-    if (rc)
+    if (rc) {
+        free(order);
         return rc;
+    }
+    w.order = order;
     rc = ld__writer_add(&w, recs, 0, n, d);
     if (!rc)
         rc = ld__writer_flush(&w, d);
     ld__writer_close(&w);
+    free(order);
     if (!rc && defer)
         rc = ld__name_index_create(db, path, d);
     if (rc)

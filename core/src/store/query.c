@@ -212,6 +212,86 @@ int ld_store_get_run(const char *db_path, int64_t run_id, json_t **out,
     return ld__diag_fallback(d, rc, db_path, "cannot read the run");
 }
 
+/* ---- chunks of our own tables ---- */
+
+/* Reads chunks of ld_record_times or ld_record_order (entries of `width`
+ * bytes for consecutive record ids) along with the records, in id order. */
+typedef struct chunk_cur {
+    sqlite3_stmt *st;      /* NULL when the run has no such chunks */
+    unsigned width;
+    int64_t first;
+    int64_t n;
+    const unsigned char *data;
+} chunk_cur_t;
+
+static void chunk_next(chunk_cur_t *c)
+{
+    if (c->st && sqlite3_step(c->st) == SQLITE_ROW) {
+        c->first = sqlite3_column_int64(c->st, 0);
+        c->n = sqlite3_column_int64(c->st, 1);
+        c->data = sqlite3_column_blob(c->st, 2);
+        if (c->n < 0 ||
+            sqlite3_column_bytes(c->st, 2) < c->n * (int64_t)c->width)
+            c->n = 0;   /* damaged chunk: ignore */
+        return;
+    }
+    c->n = 0;
+    c->data = NULL;
+    c->first = INT64_MAX;
+}
+
+/* The entry of record id, or NULL. */
+static const unsigned char *chunk_entry(chunk_cur_t *c, int64_t id)
+{
+    while (c->data && id >= c->first + c->n)
+        chunk_next(c);
+    if (!c->data || id < c->first)
+        return NULL;
+    return c->data + (id - c->first) * c->width;
+}
+
+static uint64_t get_le(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = n; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static int open_chunks(sqlite3 *db, const char *table, unsigned width,
+                       int64_t run_id, chunk_cur_t *c)
+{
+    char sql[128];
+
+    memset(c, 0, sizeof(*c));
+    c->width = width;
+    if (ld__db_has_table(db, table)) {
+        int src;
+
+        snprintf(sql, sizeof(sql),
+                 "SELECT first_id, n, data FROM %s WHERE run_id=?1 "
+                 "ORDER BY first_id",
+                 table);
+        src = sqlite3_prepare_v2(db, sql, -1, &c->st, NULL);
+        if (src)
+            return src;
+        sqlite3_bind_int64(c->st, 1, run_id);
+    }
+    chunk_next(c);
+    return SQLITE_OK;
+}
+
+/* Where record id goes in the run as recorded; false when not stored. */
+static bool order_for(chunk_cur_t *c, int64_t id, uint32_t *pos)
+{
+    const unsigned char *p = chunk_entry(c, id);
+
+    if (p)
+        *pos = (uint32_t)get_le(p, LD__ORDER_BYTES);
+    return p != NULL;
+}
+
 /* ---- records as dicts ---- */
 
 static json_t *record_row(sqlite3_stmt *st)
@@ -234,24 +314,202 @@ static json_t *record_row(sqlite3_stmt *st)
     return o;
 }
 
+/* Ids of the records at positions [offset, offset + limit) of the run as
+ * recorded (limit <= 0: to the end), from ld_record_order, and in *total
+ * the number of positions stored. *ids stays NULL
+ * when the run has none or they do not add up (damaged): its rows are then
+ * read in id order. */
+static int recorded_ids(sqlite3 *db, int64_t run_id, int64_t offset,
+                        int64_t limit, int64_t **ids, size_t *n,
+                        int64_t *total_out)
+{
+    sqlite3_stmt *st = NULL;
+    chunk_cur_t c;
+    int64_t total = 0, want, filled = 0;
+    int64_t *out = NULL;
+    bool ok = true;
+
+    *ids = NULL;
+    *n = 0;
+    if (!ld__db_has_table(db, "ld_record_order"))
+        return 0;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(n), 0) FROM "
+                           "ld_record_order WHERE run_id=?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            total = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (total <= 0 || total > UINT32_MAX)
+        return 0;
+    offset = offset > 0 ? offset : 0;
+    want = offset >= total ? 0 : total - offset;
+    if (limit > 0 && limit < want)
+        want = limit;
+    out = calloc((size_t)want + 1, sizeof(*out));
+    if (!out)
+        return LD_ENOMEM;
+    if (open_chunks(db, "ld_record_order", LD__ORDER_BYTES, run_id, &c)) {
+        free(out);
+        return 0;
+    }
+    for (; ok && c.data; chunk_next(&c)) {
+        for (int64_t k = 0; ok && k < c.n; k++) {
+            int64_t pos = (int64_t)get_le(c.data + k * LD__ORDER_BYTES,
+                                          LD__ORDER_BYTES);
+            ok = pos < total;
+            if (!ok || pos < offset || pos >= offset + want)
+                continue;
+            ok = out[pos - offset] == 0;
+            out[pos - offset] = c.first + k;
+            filled++;
+        }
+    }
+    sqlite3_finalize(c.st);
+    if (!ok || filled != want) {
+        free(out);
+        return 0;
+    }
+    *ids = out;
+    *n = (size_t)want;
+    *total_out = total;
+    return 0;
+}
+
+#define RECORD_COLS                                                        \
+    "SELECT outcome, method, name, url, status_code, response_time_ms, " \
+    "response_length, error "
+
+/* Rows [offset, offset + n) as recorded, for a big window: one pass over
+ * the run's rows in id order, each put in its place by its position (the
+ * positions were checked by recorded_ids). LD_ENOTFOUND when a place stays
+ * empty. */
+static int fetch_scan(sqlite3 *db, int64_t run_id, int64_t offset, size_t n,
+                      const char *path, json_t **out, ld_diag_t *d)
+{
+    sqlite3_stmt *st = NULL;
+    chunk_cur_t oc;
+    json_t **slot = calloc(n + 1, sizeof(*slot));
+    json_t *arr = NULL;
+    int rc = slot ? 0 : LD_ENOMEM, src = SQLITE_OK;
+
+    memset(&oc, 0, sizeof(oc));
+    if (!rc)
+        src = open_chunks(db, "ld_record_order", LD__ORDER_BYTES, run_id, &oc);
+    if (!rc && src == SQLITE_OK)
+        src = sqlite3_prepare_v2(db, RECORD_COLS ", id FROM records WHERE "
+                                 "run_id=?1 ORDER BY id",
+                                 -1, &st, NULL);
+    if (!rc && src == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run_id);
+        while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+            uint32_t pos;
+            if (!order_for(&oc, sqlite3_column_int64(st, 8), &pos) ||
+                pos < offset || pos - offset >= (int64_t)n ||
+                slot[pos - offset])
+                continue;
+            if (!(slot[pos - offset] = record_row(st)))
+                rc = LD_ENOMEM;
+        }
+        if (src == SQLITE_DONE)
+            src = SQLITE_OK;
+    }
+    if (!rc && src != SQLITE_OK)
+        rc = ld__db_fail(db, src, path, "cannot read the records", d);
+    if (!rc && !(arr = json_array()))
+        rc = LD_ENOMEM;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!slot[i])
+            rc = LD_ENOTFOUND;
+        else if (json_array_append_new(arr, slot[i]))
+            rc = LD_ENOMEM;
+        if (slot[i])
+            slot[i] = NULL;   /* the array owns it (or freed it) */
+    }
+    for (size_t i = 0; slot && i < n; i++)
+        json_decref(slot[i]);
+    free(slot);
+    sqlite3_finalize(st);
+    sqlite3_finalize(oc.st);
+    if (rc)
+        json_decref(arr);
+    else
+        *out = arr;
+    return rc;
+}
+
+/* The rows of ids, in that order; LD_ENOTFOUND when one is missing. */
+static int fetch_ids(sqlite3 *db, int64_t run_id, const int64_t *ids,
+                     size_t n, const char *path, json_t **out, ld_diag_t *d)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *arr = json_array();
+    int rc = arr ? 0 : LD_ENOMEM, src = SQLITE_OK;
+
+    if (!rc)
+        src = sqlite3_prepare_v2(db, RECORD_COLS "FROM records WHERE id=?1 AND run_id=?2",
+                                 -1, &st, NULL);
+    if (!rc && src == SQLITE_OK)
+        sqlite3_bind_int64(st, 2, run_id);
+    for (size_t i = 0; !rc && src == SQLITE_OK && i < n; i++) {
+        json_t *row;
+
+        sqlite3_bind_int64(st, 1, ids[i]);
+        src = sqlite3_step(st);
+        if (src == SQLITE_DONE)
+            rc = LD_ENOTFOUND;
+        if (src != SQLITE_ROW)
+            break;
+        src = SQLITE_OK;
+        row = record_row(st);
+        if (!row || json_array_append_new(arr, row))
+            rc = LD_ENOMEM;
+        sqlite3_reset(st);
+    }
+    if (!rc && src != SQLITE_OK)
+        rc = ld__db_fail(db, src, path, "cannot read the records", d);
+    sqlite3_finalize(st);
+    if (rc)
+        json_decref(arr);
+    else
+        *out = arr;
+    return rc;
+}
+
 int ld_store_fetch_records(const char *db_path, int64_t run_id,
                            int64_t offset, int64_t limit, json_t **out,
                            ld_diag_t *d)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
+    int64_t *ids = NULL, total = 0;
+    size_t n = 0;
     int rc = open_read(db_path, &db, d), src;
 
     *out = NULL;
     if (!rc)
         rc = ld__run_exists(db, db_path, run_id, d);
+    if (!rc)
+        rc = recorded_ids(db, run_id, offset, limit, &ids, &n, &total);
+    /* Grouped by name on disk (persist): back in the order recorded. */
+    if (!rc && ids) {
+        /* A few rows: look each up; many: one pass (lookups cost about
+         * three times a row read in order). */
+        rc = n < (size_t)total / 8
+                 ? fetch_ids(db, run_id, ids, n, db_path, out, d)
+                 : fetch_scan(db, run_id, offset > 0 ? offset : 0, n,
+                              db_path, out, d);
+        if (rc != LD_ENOTFOUND)
+            goto out;
+        rc = 0;     /* positions pointing nowhere: id order below */
+    }
     if (rc)
         goto out;
     src = sqlite3_prepare_v2(db,
-                             "SELECT outcome, method, name, url, status_code,"
-                             " response_time_ms, response_length, error FROM "
-                             "records WHERE run_id=?1 ORDER BY id LIMIT ?2 "
-                             "OFFSET ?3",
+                             RECORD_COLS "FROM records WHERE run_id=?1 "
+                             "ORDER BY id "
+                             "LIMIT ?2 OFFSET ?3",
                              -1, &st, NULL);
     if (src) {
         rc = ld__db_fail(db, src, db_path, "cannot read the records", d);
@@ -262,6 +520,7 @@ int ld_store_fetch_records(const char *db_path, int64_t run_id,
     sqlite3_bind_int64(st, 3, offset > 0 ? offset : 0);
     rc = collect(db, st, record_row, db_path, out, d);
 out:
+    free(ids);
     sqlite3_finalize(st);
     ld__db_close(db);
     return ld__diag_fallback(d, rc, db_path, "cannot read the records");
@@ -328,45 +587,13 @@ int64_t ld__iso_to_ms(const char *s)
 
 /* ---- back into a record store ---- */
 
-typedef struct times_cur {
-    sqlite3_stmt *st;      /* NULL when the run has no exact times */
-    int64_t first;
-    int64_t n;
-    const unsigned char *data;
-} times_cur_t;
-
-static void times_next(times_cur_t *c)
-{
-    if (c->st && sqlite3_step(c->st) == SQLITE_ROW) {
-        c->first = sqlite3_column_int64(c->st, 0);
-        c->n = sqlite3_column_int64(c->st, 1);
-        c->data = sqlite3_column_blob(c->st, 2);
-        if (sqlite3_column_bytes(c->st, 2) < c->n * (int64_t)LD__TIME_BYTES)
-            c->n = 0;   /* damaged chunk: ignore */
-        return;
-    }
-    c->n = 0;
-    c->data = NULL;
-    c->first = INT64_MAX;
-}
-
-static uint64_t get_le(const unsigned char *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    for (unsigned i = n; i-- > 0;)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 /* Exact times of record id, when stored. */
-static bool times_for(times_cur_t *c, int64_t id, ld_record_t *rec)
+static bool times_for(chunk_cur_t *c, int64_t id, ld_record_t *rec)
 {
-    while (c->data && id >= c->first + c->n)
-        times_next(c);
-    if (!c->data || id < c->first)
+    const unsigned char *p = chunk_entry(c, id);
+
+    if (!p)
         return false;
-    const unsigned char *p = c->data + (id - c->first) * LD__TIME_BYTES;
     rec->start_ns = get_le(p, 8);
     rec->latency_us = (uint32_t)get_le(p + 8, 4);
     rec->flags = p[12];
@@ -395,7 +622,7 @@ static uint32_t clamp_u32(double v)
 
 /* Columns: id, outcome, method, name, url, status_code, response_time_ms,
  * response_length, error. */
-static int load_row(ld_records_t *r, sqlite3_stmt *st, times_cur_t *tc,
+static int load_row(ld_records_t *r, sqlite3_stmt *st, chunk_cur_t *tc,
                     uint64_t start_ns)
 {
     ld_record_t rec;
@@ -440,31 +667,46 @@ static uint64_t run_start_ns(sqlite3 *db, int64_t run_id)
     return ms > 0 ? (uint64_t)ms * 1000000u : 0;
 }
 
-static int open_times(sqlite3 *db, int64_t run_id, times_cur_t *tc)
+/* Positions as recorded of the rows loaded so far (ld_record_order). */
+typedef struct order_acc {
+    uint32_t *pos;
+    size_t n;
+    size_t cap;
+    bool ok;        /* every row had one */
+} order_acc_t;
+
+static int order_add(order_acc_t *o, chunk_cur_t *c, int64_t id)
 {
-    memset(tc, 0, sizeof(*tc));
-    if (ld__db_has_table(db, "ld_record_times")) {
-        int src = sqlite3_prepare_v2(db,
-                                     "SELECT first_id, n, data FROM "
-                                     "ld_record_times WHERE run_id=?1 "
-                                     "ORDER BY first_id",
-                                     -1, &tc->st, NULL);
-        if (src)
-            return src;
-        sqlite3_bind_int64(tc->st, 1, run_id);
+    uint32_t pos;
+
+    if (!o->ok)
+        return 0;
+    if (!c->st || !order_for(c, id, &pos)) {
+        o->ok = false;
+        return 0;
     }
-    times_next(tc);
-    return SQLITE_OK;
+    if (o->n == o->cap && ld_grow((void **)&o->pos, &o->cap, o->n + 1,
+                                  sizeof(*o->pos)))
+        return LD_ENOMEM;
+    o->pos[o->n++] = pos;
+    return 0;
 }
 
 static int load_into(sqlite3 *db, const char *path, int64_t run_id,
                      ld_records_t *r, ld_diag_t *d)
 {
     sqlite3_stmt *st = NULL;
-    times_cur_t tc;
+    chunk_cur_t tc, oc;
+    order_acc_t order = {NULL, 0, 0, true};
     uint64_t start_ns = run_start_ns(db, run_id);
-    int rc = 0, src = open_times(db, run_id, &tc);
+    size_t base = ld_records_count(r);
+    int rc = 0;
+    int src = open_chunks(db, "ld_record_times", LD__TIME_BYTES, run_id, &tc);
 
+    memset(&oc, 0, sizeof(oc));
+    if (src == SQLITE_OK)
+        src = open_chunks(db, "ld_record_order", LD__ORDER_BYTES, run_id,
+                          &oc);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(db,
                                  "SELECT id, outcome, method, name, url, "
@@ -474,15 +716,25 @@ static int load_into(sqlite3 *db, const char *path, int64_t run_id,
                                  -1, &st, NULL);
     if (src == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, run_id);
-        while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW)
+        while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
             rc = load_row(r, st, &tc, start_ns);
+            if (!rc)
+                rc = order_add(&order, &oc, sqlite3_column_int64(st, 0));
+        }
         if (src == SQLITE_DONE)
             src = SQLITE_OK;
     }
     if (!rc && src != SQLITE_OK)
         rc = ld__db_fail(db, src, path, "cannot read the records", d);
+    /* Back in the order recorded; rows in id order are what there is when
+     * the positions are missing or damaged (LD_EINVAL). */
+    if (!rc && order.ok && order.n &&
+        ld_records_reorder(r, base, order.pos) == LD_ENOMEM)
+        rc = LD_ENOMEM;
+    free(order.pos);
     sqlite3_finalize(st);
     sqlite3_finalize(tc.st);
+    sqlite3_finalize(oc.st);
     return rc;
 }
 

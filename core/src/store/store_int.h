@@ -87,17 +87,27 @@ typedef struct ld__writer {
     sqlite3_stmt *ins_many;   /* the same, `rows` rows at once */
     unsigned rows;            /* rows of ins_many (<= ROWS of write.c) */
     sqlite3_stmt *ins_times;  /* INSERT INTO ld_record_times */
+    sqlite3_stmt *ins_order;  /* INSERT INTO ld_record_order (w->order) */
     unsigned char *times;     /* packed start_ns/latency/flags of a chunk */
+    unsigned char *seq;       /* packed positions as recorded (w->order) */
     size_t ntimes;            /* records in the chunk */
     int64_t first_id;         /* records.id of the chunk's first record */
+    const uint32_t *order;    /* write r[order[i]] for i (NULL: r[i]);
+                                 set before the first add */
 } ld__writer_t;
 
 /* Bulk loads of at least this many rows may rebuild the name index. */
 #define LD__DEFER_MIN_ROWS 20000u
 
 /** Whether a bulk load of `incoming` rows should drop the seed's name
- *  index and build it again afterwards (inside the same transaction). */
+ *  index and build it again afterwards (inside the same transaction).
+ *  Never for an empty table: rows written in name order append to it. */
 bool ld__name_index_defer(sqlite3 *db, size_t incoming);
+/** The order persist writes records in: grouped by name in the name
+ *  index's order (no name first, then bytewise), the given order within a
+ *  name. *order receives a malloc'ed array of ld_records_count(r) indexes,
+ *  or NULL when there is nothing to reorder. 0 or LD_ENOMEM. */
+int ld__name_order(const ld_records_t *r, uint32_t **order);
 int ld__name_index_drop(sqlite3 *db, const char *path, ld_diag_t *d);
 /** Create it again with the seed's exact statement. */
 int ld__name_index_create(sqlite3 *db, const char *path, ld_diag_t *d);
@@ -106,7 +116,8 @@ int ld__name_index_create(sqlite3 *db, const char *path, ld_diag_t *d);
 int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
                     int64_t run_id, ld_diag_t *d);
 void ld__writer_close(ld__writer_t *w);
-/** Insert records [from, to) of r (and their exact times). */
+/** Insert records [from, to) of r (and their exact times); through
+ *  w->order when set. */
 int ld__writer_add(ld__writer_t *w, const ld_records_t *r, size_t from,
                    size_t to, ld_diag_t *d);
 /** Write the pending chunk of exact times. */
@@ -124,6 +135,8 @@ int ld__run_update(sqlite3 *db, const char *path, int64_t run_id,
 
 /* Bytes of one packed time entry: start_ns (8), latency_us (4), flags (1). */
 #define LD__TIME_BYTES 13u
+/* Bytes of one ld_record_order entry. */
+#define LD__ORDER_BYTES 4u
 
 /* ---- per-name aggregates (agg.c) ---- */
 

@@ -3,7 +3,10 @@
  * (one bind/step/reset per record inside the caller's transaction), plus the
  * exact times the seed has no column for: every record's start time (ns),
  * latency (us) and flags, packed into chunks of ld_record_times keyed by the
- * records.id of their first record.
+ * records.id of their first record. When the rows go in another order than
+ * the records were recorded in (persist groups them by name), each row's
+ * position as recorded goes into ld_record_order, in the same chunks, so a
+ * load puts the run back exactly as it was.
  */
 #include "store/store_int.h"
 
@@ -25,6 +28,9 @@
 
 static const char ins_times_sql[] =
     "INSERT INTO ld_record_times (run_id, first_id, n, data) "
+    "VALUES (?1, ?2, ?3, ?4)";
+static const char ins_order_sql[] =
+    "INSERT INTO ld_record_order (run_id, first_id, n, data) "
     "VALUES (?1, ?2, ?3, ?4)";
 
 /* "(?1,?2,...,?9),(?1,?10,...,?17),..." for n rows: ?1 is the run id. */
@@ -85,8 +91,11 @@ int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
     w->path = path;
     w->run_id = run_id;
     w->times = malloc((size_t)TIMES_CHUNK * LD__TIME_BYTES);
-    if (!w->times)
+    w->seq = malloc((size_t)TIMES_CHUNK * LD__ORDER_BYTES);
+    if (!w->times || !w->seq) {
+        ld__writer_close(w);
         return LD_ENOMEM;
+    }
     rc = prep_rows(w, 1, &w->ins, d);
     w->rows = rows_for(db);
     if (!rc)
@@ -95,6 +104,10 @@ int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
         rc = prep(db, ins_times_sql, &w->ins_times, path, d);
     if (!rc)
         sqlite3_bind_int64(w->ins_times, 1, run_id);
+    if (!rc)
+        rc = prep(db, ins_order_sql, &w->ins_order, path, d);
+    if (!rc)
+        sqlite3_bind_int64(w->ins_order, 1, run_id);
     if (rc)
         ld__writer_close(w);
     return rc;
@@ -105,7 +118,9 @@ void ld__writer_close(ld__writer_t *w)
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->ins_many);
     sqlite3_finalize(w->ins_times);
+    sqlite3_finalize(w->ins_order);
     free(w->times);
+    free(w->seq);
     memset(w, 0, sizeof(*w));
 }
 
@@ -115,30 +130,46 @@ static void put_le(unsigned char *p, uint64_t v, unsigned n)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+static int put_chunk(ld__writer_t *w, sqlite3_stmt *st,
+                     const unsigned char *data, size_t width)
+{
+    int src;
+
+    sqlite3_bind_int64(st, 2, w->first_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)w->ntimes);
+    sqlite3_bind_blob(st, 4, data, (int)(w->ntimes * width), SQLITE_STATIC);
+    src = sqlite3_step(st);
+    sqlite3_reset(st);
+    return src;
+}
+
 int ld__writer_flush(ld__writer_t *w, ld_diag_t *d)
 {
-    sqlite3_stmt *st = w->ins_times;
     int src;
 
     if (!w->ntimes)
         return 0;
-    sqlite3_bind_int64(st, 2, w->first_id);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)w->ntimes);
-    sqlite3_bind_blob(st, 4, w->times, (int)(w->ntimes * LD__TIME_BYTES),
-                      SQLITE_STATIC);
-    src = sqlite3_step(st);
-    sqlite3_reset(st);
+    src = put_chunk(w, w->ins_times, w->times, LD__TIME_BYTES);
+    if (src == SQLITE_DONE && w->order)
+        src = put_chunk(w, w->ins_order, w->seq, LD__ORDER_BYTES);
     w->ntimes = 0;
     return src == SQLITE_DONE
                ? 0
                : ld__db_fail(w->db, src, w->path, "cannot write the run", d);
 }
 
+static const ld_record_t *rec_at(const ld__writer_t *w,
+                                 const ld_records_t *r, size_t i)
+{
+    return ld_records_at(r, w->order ? w->order[i] : i);
+}
+
 /* Chunks cover consecutive ids; a gap (never seen inside one transaction,
  * but cheap to guard) starts a new chunk. */
-static int add_time(ld__writer_t *w, int64_t id, const ld_record_t *rec,
-                    ld_diag_t *d)
+static int add_time(ld__writer_t *w, const ld_records_t *r, int64_t id,
+                    size_t i, ld_diag_t *d)
 {
+    const ld_record_t *rec;
     unsigned char *p;
     int rc = 0;
 
@@ -149,10 +180,14 @@ static int add_time(ld__writer_t *w, int64_t id, const ld_record_t *rec,
         return rc;
     if (!w->ntimes)
         w->first_id = id;
+    rec = rec_at(w, r, i);
     p = w->times + w->ntimes * LD__TIME_BYTES;
     put_le(p, rec->start_ns, 8);
     put_le(p + 8, rec->latency_us, 4);
     p[12] = rec->flags;
+    if (w->order)
+        put_le(w->seq + w->ntimes * LD__ORDER_BYTES, w->order[i],
+               LD__ORDER_BYTES);
     w->ntimes++;
     return 0;
 }
@@ -165,7 +200,6 @@ static void bind_str(sqlite3_stmt *st, int i, const ld_records_t *r,
     else
         sqlite3_bind_null(st, i);
 }
-
 /* Status codes as text without snprintf (hot loop); buf lives until the
  * statement has run. */
 static void bind_status(sqlite3_stmt *st, int i, uint16_t status, char *buf)
@@ -212,15 +246,14 @@ static int insert_rows(ld__writer_t *w, const ld_records_t *r, size_t i,
     int rc = 0, src;
 
     for (unsigned k = 0; k < n; k++)
-        bind_rec(st, 2 + 8 * (int)k, r, ld_records_at(r, i + k), status[k]);
+        bind_rec(st, 2 + 8 * (int)k, r, rec_at(w, r, i + k), status[k]);
     src = sqlite3_step(st);
     sqlite3_reset(st);
     if (src != SQLITE_DONE)
         return ld__db_fail(w->db, src, w->path, "cannot write the run", d);
     last = sqlite3_last_insert_rowid(w->db);
     for (unsigned k = 0; !rc && k < n; k++)
-        rc = add_time(w, last - (int64_t)(n - 1 - k), ld_records_at(r, i + k),
-                      d);
+        rc = add_time(w, r, last - (int64_t)(n - 1 - k), i + k, d);
     return rc;
 }
 

@@ -234,6 +234,56 @@ static void test_merge_take(void **state)
     ld_records_free(src);
 }
 
+/* reorder: across chunk boundaries (200k records span 9 chunks), every
+ * cycle shape; anything but a permutation is refused with nothing moved. */
+static void test_reorder(void **state)
+{
+    size_t n = 200000, base = 7;
+    ld_records_t *r = ld_records_new();
+    uint32_t *to = malloc(n * sizeof(*to));
+
+    (void)state;
+    assert_non_null(to);
+    for (size_t i = 0; i < base + n; i++)
+        assert_int_equal(ld_records_add_full(r, i, LD_M_GET, "/n", NULL, 200,
+                                             1, 0, NULL),
+                         0);
+    /* Reverse, except a fixed point and one swapped pair. */
+    for (size_t i = 0; i < n; i++)
+        to[i] = (uint32_t)(n - 1 - i);
+    to[10] = 10;
+    to[n - 11] = (uint32_t)(n - 11);
+    to[20] = 21;
+    to[21] = 20;
+    to[n - 21] = (uint32_t)(n - 22);
+    to[n - 22] = (uint32_t)(n - 21);
+    assert_int_equal(ld_records_reorder(r, base, to), 0);
+    for (size_t i = 0; i < base; i++)
+        assert_int_equal(ld_records_at(r, i)->start_ns, i);
+    for (size_t j = 0; j < n; j++) {
+        uint64_t from = ld_records_at(r, base + j)->start_ns - base;
+        uint64_t want = n - 1 - j;
+        if (j == 10 || j == n - 11)
+            want = j;
+        else if (j == 20 || j == 21)
+            want = 41 - j;
+        else if (j == n - 21 || j == n - 22)
+            want = j == n - 21 ? n - 22 : n - 21;
+        assert_int_equal(from, want);
+    }
+    /* Not a permutation: out of range, then a duplicate. */
+    for (size_t i = 0; i < n; i++)
+        to[i] = (uint32_t)i;
+    to[n - 1] = (uint32_t)n;
+    assert_int_equal(ld_records_reorder(r, base, to), LD_EINVAL);
+    to[n - 1] = 0;
+    assert_int_equal(ld_records_reorder(r, base, to), LD_EINVAL);
+    assert_int_equal(ld_records_at(r, base)->start_ns, base + n - 1);
+    assert_int_equal(ld_records_reorder(r, base + n, to), 0);   /* empty */
+    free(to);
+    ld_records_free(r);
+}
+
 static void test_to_json(void **state)
 {
     ld_records_t *r = ld_records_new();
@@ -324,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_intern),
         cmocka_unit_test(test_add_full),
         cmocka_unit_test(test_merge_take),
+        cmocka_unit_test(test_reorder),
         cmocka_unit_test(test_to_json),
         cmocka_unit_test(test_memory_1m),
     };

@@ -210,6 +210,105 @@ static void test_load_round_trip(void **state)
     ld_records_free(r);
 }
 
+/* Persist stores a run grouped by name (no name first, then bytewise, so
+ * that the seed's name index is only appended to) and keeps each row's
+ * position as recorded in ld_record_order: a load gives back the run as
+ * recorded, whatever the order of names and start times. Without those
+ * positions, or with damaged ones, a load gives the rows in id order. */
+static void test_order_restored(void **state)
+{
+    static const char *const names[] = {"/b", NULL, "\xc3\xa9", "/a", "/B",
+                                        "/a/", "", "~"};
+    const char *path = fresh("order.db");
+    ld_records_t *r = ld_records_new(), *back = ld_records_new();
+    json_t *rows = NULL;
+    uint64_t s = 7;
+    ld_diag_t d;
+    int64_t id;
+
+    (void)state;
+    for (size_t i = 0; i < 30000; i++) {
+        unsigned k = (unsigned)(st_rand(&s) % 8);
+        assert_int_equal(ld_records_add_full(r, ST_T0_NS + st_rand(&s) % 1000,
+                                             LD_M_GET, names[k], "u", 200,
+                                             (uint32_t)i, (uint32_t)i, NULL),
+                         0);
+    }
+    id = st_persist(path, r, NULL);
+    /* Rows grouped: names never go down along the ids (NULL first). */
+    assert_int_equal(st_int(path, "SELECT count(*) FROM records a JOIN "
+                                  "records b ON b.id = a.id + 1 WHERE "
+                                  "coalesce(b.name < a.name, b.name IS NULL "
+                                  "AND a.name IS NOT NULL)"),
+                     0);
+    assert_true(st_int(path, "SELECT count(*) FROM records WHERE id=1 AND "
+                             "name IS NULL") == 1);
+    ld_diag_clear(&d);
+    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
+    assert_same_records(r, back);
+    /* Into a store that holds records already: appended in order too. */
+    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
+    for (size_t i = 0; i < 30000; i += 997)
+        assert_int_equal(ld_records_at(back, 30000 + i)->latency_us, i);
+    ld_records_free(back);
+    /* Fetch pages through the order recorded too. */
+    assert_int_equal(ld_store_fetch_records(path, id, 0, 0, &rows, &d), 0);
+    assert_int_equal(json_array_size(rows), 30000);
+    for (size_t i = 0; i < 30000; i++)
+        assert_int_equal(json_integer_value(json_object_get(
+                             json_array_get(rows, i), "response_length")),
+                         i);
+    json_decref(rows);
+    assert_int_equal(ld_store_fetch_records(path, id, 12345, 10, &rows, &d),
+                     0);
+    assert_int_equal(json_array_size(rows), 10);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(rows, 9), "response_length")),
+                     12354);
+    json_decref(rows);
+    assert_int_equal(ld_store_fetch_records(path, id, 30000, 10, &rows, &d),
+                     0);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    /* A position naming a row that is gone: id order, what is there. */
+    st_exec(path, "DELETE FROM records WHERE id = 5");
+    assert_int_equal(ld_store_fetch_records(path, id, 0, 0, &rows, &d), 0);
+    assert_int_equal(json_array_size(rows), 29999);
+    assert_true(json_is_null(json_object_get(json_array_get(rows, 0),
+                                             "name")));
+    json_decref(rows);
+
+    /* ... and a load too (29999 positions for 29999 rows, one out of
+     * range). */
+    back = ld_records_new();
+    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
+    assert_int_equal(ld_records_count(back), 29999);
+    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
+    ld_records_free(back);
+    /* Damaged positions (all zero): id order, nothing lost. */
+    st_exec(path, "UPDATE ld_record_order SET data = zeroblob(length(data))");
+    back = ld_records_new();
+    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
+    assert_int_equal(ld_records_count(back), 29999);
+    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
+    ld_records_free(back);
+    assert_int_equal(ld_store_fetch_records(path, id, 0, 3, &rows, &d), 0);
+    assert_true(json_is_null(json_object_get(json_array_get(rows, 0),
+                                             "name")));
+    json_decref(rows);
+    /* No positions at all (a file written before them): id order. */
+    st_exec(path, "DELETE FROM ld_record_order");
+    back = ld_records_new();
+    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
+    assert_int_equal(ld_records_count(back), 29999);
+    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
+    assert_string_equal(ld_records_str(back,
+                                       ld_records_at(back, 29998)->name_id),
+                        "\xc3\xa9");
+    ld_records_free(back);
+    ld_records_free(r);
+}
+
 /* Strings that break naive SQL, JSON or C string handling. */
 static const char *const hostile[] = {
     "'); DROP TABLE runs; --",
@@ -362,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_explicit_times_and_null_metadata),
         cmocka_unit_test(test_fetch_paged),
         cmocka_unit_test(test_load_round_trip),
+        cmocka_unit_test(test_order_restored),
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_foreign_rows),
         cmocka_unit_test(test_reads_without_runs),

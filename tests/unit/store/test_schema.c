@@ -233,17 +233,20 @@ static void check_name_index(const char *path, long long per_name)
                      0);
 }
 
-/* A bulk load larger than what the file holds rebuilds the seed's name
- * index in the same transaction (same definition, complete, consistent);
- * a smaller one keeps it up to date row by row. Fresh files get 16 KiB
- * pages. */
+/* A bulk load into an empty table appends to the seed's name index (the
+ * rows go in name order); one larger than what the file holds rebuilds it
+ * in the same transaction; a smaller one keeps it up to date row by row.
+ * Each way it keeps the seed's definition, complete and consistent. Fresh
+ * files get 16 KiB pages. */
 static void test_bulk_load_name_index(void **state)
 {
-    const char *path = st_path(tu_tmpdir(), "bulk.db");
+    char path[1024];
     ld_records_t *big = st_records(40000, 8);
     ld_records_t *small = st_records(24000, 8);
 
     (void)state;
+    /* Our own copy: st_path's ring of names wraps during the checks. */
+    snprintf(path, sizeof(path), "%s", st_path(tu_tmpdir(), "bulk.db"));
     unlink(path);
     assert_int_equal(st_persist(path, big, NULL), 1);
     assert_int_equal(st_int(path, "PRAGMA page_size"), 16384);
@@ -252,6 +255,8 @@ static void test_bulk_load_name_index(void **state)
     check_name_index(path, 8000);
     assert_int_equal(st_persist(path, big, NULL), 3);
     check_name_index(path, 13000);
+    assert_int_equal(st_persist(path, small, NULL), 4);
+    check_name_index(path, 16000);
     ld_records_free(big);
     ld_records_free(small);
 }
