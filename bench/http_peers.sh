@@ -15,11 +15,13 @@
 # shows medians.
 #
 # Usage: bench/http_peers.sh [SECONDS] [BUILD_DIR]   (defaults: 10, build)
-# Environment: BENCH_TOOLS ("loaddensity ld-curl wrk hey h2load locust"),
+# Environment: BENCH_TOOLS ("loaddensity ld-curl wrk hey h2load locust";
+#   also "uring-floor": bench_uring_floor, an io_uring client that records
+#   nothing, to show what io_uring would save),
 #   BENCH_CONNS ("1 50"), BENCH_BODIES ("13 1024"), BENCH_REPEAT (1),
 #   BENCH_OUT (bench/results), BENCH_PORT (18391).
 # Needs: scripts/install-deps.sh --bench (nginx-light, wrk, hey,
-# nghttp2-client, python3-locust, time).
+# nghttp2-client, python3-locust, time, liburing-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-10}
@@ -101,6 +103,9 @@ elif tool == "hey":
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     m = re.search(r"50% in ([\d.]+) secs", text); p50 = float(m.group(1)) * 1e3 if m else p50
     m = re.search(r"99% in ([\d.]+) secs", text); p99 = float(m.group(1)) * 1e3 if m else p99
+elif tool == "uring-floor":
+    m = re.search(r"requests (\d+) rps ([\d.]+)", text)
+    req, rps = float(m.group(1)), float(m.group(2))
 elif tool == "h2load":
     m = re.search(r"requests: \d+ total, \d+ started, (\d+) done", text); req = float(m.group(1))
     m = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text); rps = float(m.group(1))
@@ -132,6 +137,9 @@ run_one() {
     wrk) run_timed "$name" wrk -t1 -c"$c" -d"${DUR}s" --latency "$url" ;;
     hey) run_timed "$name" hey -z "${DUR}s" -c "$c" -cpus 1 "$url" ;;
     h2load) run_timed "$name" h2load --h1 -c "$c" -t 1 -D "$DUR" "$url" ;;
+    uring-floor)
+      [ -x "$BUILD/bin/bench_uring_floor" ] || { echo "no $BUILD/bin/bench_uring_floor (needs liburing-dev)" >&2; return 0; }
+      run_timed "$name" "$BUILD/bin/bench_uring_floor" "$PORT" "/$body" "$c" "$DUR" ;;
     locust)
       command -v locust >/dev/null || return 0
       cat >"$W/locustfile.py" <<EOF
@@ -212,7 +220,7 @@ def f(v, fmt):
 out = []
 out.append("| client | conns | body | runs | req/s | CPU-s/100k | × wrk | Locust ÷ | RSS MiB | p50 ms | p99 ms |")
 out.append("|---|---|---|---|---|---|---|---|---|---|---|")
-order = ["loaddensity", "ld-curl", "wrk", "h2load", "hey", "locust"]
+order = ["loaddensity", "ld-curl", "uring-floor", "wrk", "h2load", "hey", "locust"]
 keys.sort(key=lambda k: (int(k[2]), int(k[1]), order.index(k[0]) if k[0] in order else 99))
 for k in keys:
     tool, c, body = k
@@ -220,14 +228,56 @@ for k in keys:
     wrk = med(("wrk", c, body), "cpu_s_per_100k")
     loc = med(("locust", c, body), "cpu_s_per_100k")
     name = {"loaddensity": "loaddensity (native)", "ld-curl": "loaddensity (libcurl)",
-            "locust": "Locust FastHttpUser"}.get(tool, tool)
+            "locust": "Locust FastHttpUser",
+            "uring-floor": "io_uring floor (records nothing)"}.get(tool, tool)
     out.append("| %s | %s | %s B | %d | %s | %s | %s | %s | %s | %s | %s |" % (
         name, c, body, len(groups[k]), f(med(k, "rps"), "%.0f"), f(cpu, "%.2f"),
         f(cpu / wrk if wrk == wrk and wrk else float("nan"), "%.2f"),
         f(loc / cpu if loc == loc and cpu else float("nan"), "%.1f"),
         f(med(k, "peak_rss_mib"), "%.1f"), f(med(k, "p50_ms"), "%.3f"),
         f(med(k, "p99_ms"), "%.3f")))
-text = "\n".join(out) + "\n"
+# Per-round ratios: in each round the tools of one row run back to back, so
+# their ratio is taken before the machine's speed drifts; the median and
+# range over rounds say how stable a ratio is.
+def cpu_of(tool, c, body, rep):
+    for r in groups.get((tool, c, body), []):
+        if r["rep"] == rep:
+            try:
+                v = float(r["cpu_s_per_100k"])
+                return v if v == v and v > 0 else None
+            except ValueError:
+                return None
+    return None
+rounds = []
+rows_seen = []
+for k in keys:
+    if k[0] == "loaddensity" and (k[1], k[2]) not in rows_seen:
+        rows_seen.append((k[1], k[2]))
+if rows_seen and len({r["rep"] for r in rows}) > 1:
+    rounds.append("")
+    rounds.append("Per round (tools of a row back to back), CPU per request of "
+                  "each client divided by loaddensity (native)'s in the same "
+                  "round: median (min–max) over rounds.")
+    rounds.append("")
+    others = [t for t in ("uring-floor", "wrk", "h2load", "hey", "locust", "ld-curl")
+              if any(k[0] == t for k in keys)]
+    rounds.append("| conns | body | " + " | ".join(
+        {"locust": "Locust", "ld-curl": "libcurl driver",
+         "uring-floor": "io_uring floor"}.get(t, t) + " ÷ native"
+        for t in others) + " |")
+    rounds.append("|---|---|" + "---|" * len(others))
+    for c, body in rows_seen:
+        cells = []
+        for t in others:
+            rs = []
+            for rep in sorted({r["rep"] for r in rows}, key=int):
+                a, b = cpu_of(t, c, body, rep), cpu_of("loaddensity", c, body, rep)
+                if a and b:
+                    rs.append(a / b)
+            cells.append("%.2f (%.2f–%.2f)" % (statistics.median(rs), min(rs), max(rs))
+                         if rs else "n/a")
+        rounds.append("| %s | %s B | %s |" % (c, body, " | ".join(cells)))
+text = "\n".join(out + rounds) + "\n"
 open(sys.argv[2], "w").write(text)
 print(text)
 print("× wrk: client CPU per request relative to wrk (< 1 is cheaper);")

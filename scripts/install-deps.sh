@@ -26,6 +26,7 @@ FUZZ_PKGS=(
 # Peer tools for the benchmarks in bench/ (only with --bench).
 BENCH_PKGS=(
   nginx-light wrk hey nghttp2-client python3-locust time hyperfine
+  liburing-dev
 )
 
 want=("${BUILD_PKGS[@]}")
