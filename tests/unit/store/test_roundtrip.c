@@ -222,6 +222,7 @@ static void test_order_restored(void **state)
     const char *path = fresh("order.db");
     ld_records_t *r = ld_records_new(), *back = ld_records_new();
     json_t *rows = NULL;
+    uint32_t *order = NULL, gone;
     uint64_t s = 7;
     ld_diag_t d;
     int64_t id;
@@ -270,8 +271,23 @@ static void test_order_restored(void **state)
                      0);
     assert_int_equal(json_array_size(rows), 0);
     json_decref(rows);
-    /* A position naming a row that is gone: id order, what is there. */
+    /* A position naming a row that is gone: id order, what is there. The
+     * fifth row (id 5) is the fifth of the grouped order. */
+    assert_int_equal(ld__name_order(r, &order), 0);
+    assert_non_null(order);
+    gone = order[4];
+    free(order);
     st_exec(path, "DELETE FROM records WHERE id = 5");
+    /* a small window over it (looked up by id), then everything */
+    assert_int_equal(ld_store_fetch_records(path, id, gone > 2 ? gone - 2 : 0,
+                                            5, &rows, &d),
+                     0);
+    assert_int_equal(json_array_size(rows), 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(json_integer_value(json_object_get(
+                        json_array_get(rows, i), "response_length")) !=
+                    (json_int_t)gone);
+    json_decref(rows);
     assert_int_equal(ld_store_fetch_records(path, id, 0, 0, &rows, &d), 0);
     assert_int_equal(json_array_size(rows), 29999);
     assert_true(json_is_null(json_object_get(json_array_get(rows, 0),
