@@ -135,12 +135,11 @@ static int write_all(sqlite3 *db, const char *path, const ld_records_t *recs,
     if (!rc)
         rc = ld__name_order(recs, &order);
     if (!rc)
-        rc = ld__writer_init(&w, db, path, run_id, d);
+        rc = ld__writer_init(&w, db, path, run_id, order, d);
     if (rc) {
         free(order);
         return rc;
     }
-    w.order = order;
     rc = ld__writer_add(&w, recs, 0, n, d);
     if (!rc)
         rc = ld__writer_flush(&w, d);

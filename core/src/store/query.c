@@ -316,9 +316,8 @@ static json_t *record_row(sqlite3_stmt *st)
 
 /* Ids of the records at positions [offset, offset + limit) of the run as
  * recorded (limit <= 0: to the end), from ld_record_order, and in *total
- * the number of positions stored. *ids stays NULL
- * when the run has none or they do not add up (damaged): its rows are then
- * read in id order. */
+ * the number of positions stored. *ids stays NULL when the run has none or
+ * they do not add up (damaged): its rows are then read in id order. */
 static int recorded_ids(sqlite3 *db, int64_t run_id, int64_t offset,
                         int64_t limit, int64_t **ids, size_t *n,
                         int64_t *total_out)
@@ -420,12 +419,13 @@ static int fetch_scan(sqlite3 *db, int64_t run_id, int64_t offset, size_t n,
     if (!rc && !(arr = json_array()))
         rc = LD_ENOMEM;
     for (size_t i = 0; !rc && i < n; i++) {
-        if (!slot[i])
+        json_t *row = slot[i];
+
+        slot[i] = NULL;   /* the array takes it (and frees it on failure) */
+        if (!row)
             rc = LD_ENOTFOUND;
-        else if (json_array_append_new(arr, slot[i]))
+        else if (json_array_append_new(arr, row))
             rc = LD_ENOMEM;
-        if (slot[i])
-            slot[i] = NULL;   /* the array owns it (or freed it) */
     }
     for (size_t i = 0; slot && i < n; i++)
         json_decref(slot[i]);
@@ -448,7 +448,9 @@ static int fetch_ids(sqlite3 *db, int64_t run_id, const int64_t *ids,
     int rc = arr ? 0 : LD_ENOMEM, src = SQLITE_OK;
 
     if (!rc)
-        src = sqlite3_prepare_v2(db, RECORD_COLS "FROM records WHERE id=?1 AND run_id=?2",
+        src = sqlite3_prepare_v2(db,
+                                 RECORD_COLS "FROM records WHERE id=?1 AND "
+                                 "run_id=?2",
                                  -1, &st, NULL);
     if (!rc && src == SQLITE_OK)
         sqlite3_bind_int64(st, 2, run_id);

@@ -92,8 +92,7 @@ typedef struct ld__writer {
     unsigned char *seq;       /* packed positions as recorded (w->order) */
     size_t ntimes;            /* records in the chunk */
     int64_t first_id;         /* records.id of the chunk's first record */
-    const uint32_t *order;    /* write r[order[i]] for i (NULL: r[i]);
-                                 set before the first add */
+    const uint32_t *order;    /* write r[order[i]] for i (NULL: r[i]) */
 } ld__writer_t;
 
 /* Bulk loads of at least this many rows may rebuild the name index. */
@@ -112,9 +111,11 @@ int ld__name_index_drop(sqlite3 *db, const char *path, ld_diag_t *d);
 /** Create it again with the seed's exact statement. */
 int ld__name_index_create(sqlite3 *db, const char *path, ld_diag_t *d);
 
-/** Prepare the statements (inside a transaction, after schema_ensure). */
+/** Prepare the statements (inside a transaction, after schema_ensure).
+ *  order (NULL: as given) is the order to write records in, kept until
+ *  close; with it, each row's index is stored in ld_record_order. */
 int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
-                    int64_t run_id, ld_diag_t *d);
+                    int64_t run_id, const uint32_t *order, ld_diag_t *d);
 void ld__writer_close(ld__writer_t *w);
 /** Insert records [from, to) of r (and their exact times); through
  *  w->order when set. */

@@ -59,7 +59,7 @@ static int commit_batch(ld_stream_t *s, ld_diag_t *d)
 
     if (rc)
         return rc;
-    rc = ld__writer_init(&w, s->db, s->path, s->run_id, d);
+    rc = ld__writer_init(&w, s->db, s->path, s->run_id, NULL, d);
     if (!rc) {
         rc = ld__writer_add(&w, s->batch, 0, n, d);
         if (!rc)

@@ -82,7 +82,7 @@ static int prep_rows(ld__writer_t *w, unsigned n, sqlite3_stmt **st,
 }
 
 int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
-                    int64_t run_id, ld_diag_t *d)
+                    int64_t run_id, const uint32_t *order, ld_diag_t *d)
 {
     int rc = 0;
 
@@ -90,9 +90,11 @@ int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
     w->db = db;
     w->path = path;
     w->run_id = run_id;
+    w->order = order;
     w->times = malloc((size_t)TIMES_CHUNK * LD__TIME_BYTES);
-    w->seq = malloc((size_t)TIMES_CHUNK * LD__ORDER_BYTES);
-    if (!w->times || !w->seq) {
+    if (order)
+        w->seq = malloc((size_t)TIMES_CHUNK * LD__ORDER_BYTES);
+    if (!w->times || (order && !w->seq)) {
         ld__writer_close(w);
         return LD_ENOMEM;
     }
@@ -104,9 +106,9 @@ int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
         rc = prep(db, ins_times_sql, &w->ins_times, path, d);
     if (!rc)
         sqlite3_bind_int64(w->ins_times, 1, run_id);
-    if (!rc)
+    if (!rc && order)
         rc = prep(db, ins_order_sql, &w->ins_order, path, d);
-    if (!rc)
+    if (!rc && order)
         sqlite3_bind_int64(w->ins_order, 1, run_id);
     if (rc)
         ld__writer_close(w);
@@ -200,6 +202,7 @@ static void bind_str(sqlite3_stmt *st, int i, const ld_records_t *r,
     else
         sqlite3_bind_null(st, i);
 }
+
 /* Status codes as text without snprintf (hot loop); buf lives until the
  * statement has run. */
 static void bind_status(sqlite3_stmt *st, int i, uint16_t status, char *buf)

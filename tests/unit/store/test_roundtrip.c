@@ -210,6 +210,20 @@ static void test_load_round_trip(void **state)
     ld_records_free(r);
 }
 
+/* Load run id, which must come back in id order: n records, the first
+ * one without a name (grouped by name, no name first). */
+static ld_records_t *load_in_id_order(const char *path, int64_t id, size_t n)
+{
+    ld_records_t *back = ld_records_new();
+    ld_diag_t d;
+
+    ld_diag_clear(&d);
+    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
+    assert_int_equal(ld_records_count(back), n);
+    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
+    return back;
+}
+
 /* Persist stores a run grouped by name (no name first, then bytewise, so
  * that the seed's name index is only appended to) and keeps each row's
  * position as recorded in ld_record_order: a load gives back the run as
@@ -296,28 +310,17 @@ static void test_order_restored(void **state)
 
     /* ... and a load too (29999 positions for 29999 rows, one out of
      * range). */
-    back = ld_records_new();
-    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
-    assert_int_equal(ld_records_count(back), 29999);
-    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
-    ld_records_free(back);
+    ld_records_free(load_in_id_order(path, id, 29999));
     /* Damaged positions (all zero): id order, nothing lost. */
     st_exec(path, "UPDATE ld_record_order SET data = zeroblob(length(data))");
-    back = ld_records_new();
-    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
-    assert_int_equal(ld_records_count(back), 29999);
-    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
-    ld_records_free(back);
+    ld_records_free(load_in_id_order(path, id, 29999));
     assert_int_equal(ld_store_fetch_records(path, id, 0, 3, &rows, &d), 0);
     assert_true(json_is_null(json_object_get(json_array_get(rows, 0),
                                              "name")));
     json_decref(rows);
     /* No positions at all (a file written before them): id order. */
     st_exec(path, "DELETE FROM ld_record_order");
-    back = ld_records_new();
-    assert_int_equal(ld_store_load_records(path, id, back, &d), 0);
-    assert_int_equal(ld_records_count(back), 29999);
-    assert_null(ld_records_at(back, 0)->name_id ? "named" : NULL);
+    back = load_in_id_order(path, id, 29999);
     assert_string_equal(ld_records_str(back,
                                        ld_records_at(back, 29998)->name_id),
                         "\xc3\xa9");
