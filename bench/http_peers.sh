@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side HTTP/1.1 keep-alive benchmark: loaddensity (native HTTP/1.1
-# driver, the default for http://), loaddensity with "driver": "curl", wrk,
+# driver, the default for http://, its sockets through io_uring where the
+# kernel allows), loaddensity with "driver": "curl", wrk,
 # hey, h2load and Locust (FastHttpUser), all hitting the same nginx on
 # loopback with the same GET.
 #
@@ -16,8 +17,9 @@
 #
 # Usage: bench/http_peers.sh [SECONDS] [BUILD_DIR]   (defaults: 10, build)
 # Environment: BENCH_TOOLS ("loaddensity ld-curl wrk hey h2load locust";
-#   also "uring-floor": bench_uring_floor, an io_uring client that records
-#   nothing, to show what io_uring would save),
+#   also "ld-epoll": the native driver with LOADDENSITY_IO=epoll (libuv's
+#   epoll instead of io_uring), and "uring-floor": bench_uring_floor, an
+#   io_uring client that records nothing: the floor of this workload),
 #   BENCH_CONNS ("1 50"), BENCH_BODIES ("13 1024"), BENCH_REPEAT (1),
 #   BENCH_OUT (bench/results), BENCH_PORT (18391).
 # Needs: scripts/install-deps.sh --bench (nginx-light, wrk, hey,
@@ -109,7 +111,7 @@ elif tool == "uring-floor":
 elif tool == "h2load":
     m = re.search(r"requests: \d+ total, \d+ started, (\d+) done", text); req = float(m.group(1))
     m = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text); rps = float(m.group(1))
-elif tool in ("loaddensity", "ld-curl"):
+elif tool in ("loaddensity", "ld-curl", "ld-epoll"):
     s = json.load(open(path.replace(".out", ".json")))
     t, l = s["totals"], s["latency_overall"]
     req, rps, p50, p99 = t["requests"], t["requests_per_second"], l["p50_ms"], l["p99_ms"]
@@ -153,16 +155,18 @@ EOF
       run_timed "$name" locust -f "$W/locustfile.py" --headless -u "$c" -r "$c" \
         -t "${DUR}s" --host "http://127.0.0.1:$PORT" --csv "$W/$name" --only-summary
       ;;
-    loaddensity | ld-curl)
+    loaddensity | ld-curl | ld-epoll)
       driver=""
+      io=auto
       [ "$tool" = ld-curl ] && driver=', "driver": "curl"'
+      [ "$tool" = ld-epoll ] && io=epoll
       cat >"$W/$name.ld.json" <<EOF
 [["LD_start_test", {"user_detail_dict": {"user": "fast_http_user", "wait_time": 0$driver},
   "user_count": $c, "spawn_rate": 100000, "test_time": $DUR, "threads": 1,
   "tasks": [{"method": "get", "request_url": "$url"}]}],
  ["LD_generate_summary_report", {"report_name": "$W/$name"}]]
 EOF
-      run_timed "$name" "$LD" run -q "$W/$name.ld.json" ;;
+      run_timed "$name" env LOADDENSITY_IO=$io "$LD" run -q "$W/$name.ld.json" ;;
     *) echo "unknown tool $tool" >&2; return 0 ;;
   esac
   [ -f "$W/$name.time" ] || return 0
@@ -220,7 +224,7 @@ def f(v, fmt):
 out = []
 out.append("| client | conns | body | runs | req/s | CPU-s/100k | × wrk | Locust ÷ | RSS MiB | p50 ms | p99 ms |")
 out.append("|---|---|---|---|---|---|---|---|---|---|---|")
-order = ["loaddensity", "ld-curl", "uring-floor", "wrk", "h2load", "hey", "locust"]
+order = ["loaddensity", "ld-epoll", "ld-curl", "uring-floor", "wrk", "h2load", "hey", "locust"]
 keys.sort(key=lambda k: (int(k[2]), int(k[1]), order.index(k[0]) if k[0] in order else 99))
 for k in keys:
     tool, c, body = k
@@ -228,6 +232,7 @@ for k in keys:
     wrk = med(("wrk", c, body), "cpu_s_per_100k")
     loc = med(("locust", c, body), "cpu_s_per_100k")
     name = {"loaddensity": "loaddensity (native)", "ld-curl": "loaddensity (libcurl)",
+            "ld-epoll": "loaddensity (native, epoll)",
             "locust": "Locust FastHttpUser",
             "uring-floor": "io_uring floor (records nothing)"}.get(tool, tool)
     out.append("| %s | %s | %s B | %d | %s | %s | %s | %s | %s | %s | %s |" % (
@@ -259,10 +264,10 @@ if rows_seen and len({r["rep"] for r in rows}) > 1:
                   "each client divided by loaddensity (native)'s in the same "
                   "round: median (min–max) over rounds.")
     rounds.append("")
-    others = [t for t in ("uring-floor", "wrk", "h2load", "hey", "locust", "ld-curl")
+    others = [t for t in ("ld-epoll", "uring-floor", "wrk", "h2load", "hey", "locust", "ld-curl")
               if any(k[0] == t for k in keys)]
     rounds.append("| conns | body | " + " | ".join(
-        {"locust": "Locust", "ld-curl": "libcurl driver",
+        {"locust": "Locust", "ld-curl": "libcurl driver", "ld-epoll": "epoll",
          "uring-floor": "io_uring floor"}.get(t, t) + " ÷ native"
         for t in others) + " |")
     rounds.append("|---|---|" + "---|" * len(others))

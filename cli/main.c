@@ -49,7 +49,10 @@ static const char usage[] =
     "\n"
     "exit codes: 0 ok, 1 an action failed, 2 bad input, 3 SLA failed,\n"
     "  4 requests failed (with --fail-on-request-errors), 69 not available,\n"
-    "  70 internal error, 130 interrupted.\n";
+    "  70 internal error, 130 interrupted.\n"
+    "\n"
+    "environment: LOADDENSITY_IO=auto|epoll|io_uring  how the native HTTP/1.1\n"
+    "  driver waits for its sockets (auto: io_uring when the kernel allows).\n";
 
 /* cli/lint.c */
 int cli_cmd_lint(int argc, char **argv);

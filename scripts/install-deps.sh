@@ -11,6 +11,7 @@ BUILD_PKGS=(
   build-essential cmake pkg-config git
   libuv1-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
   libjansson-dev libfyaml-dev libpcre2-dev libzmq3-dev libmsgpack-dev
+  liburing-dev
 )
 # Test tools.
 TEST_PKGS=(
@@ -26,7 +27,6 @@ FUZZ_PKGS=(
 # Peer tools for the benchmarks in bench/ (only with --bench).
 BENCH_PKGS=(
   nginx-light wrk hey nghttp2-client python3-locust time hyperfine
-  liburing-dev
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -136,6 +136,13 @@ for _ in $(seq 50); do grep -q listening "$T/target.out" && break; sleep 0.1; do
 tport=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$T/target.out" | head -1)
 sed "s/127.0.0.1:18089/127.0.0.1:$tport/" "$SRC/examples/seed_smoke.json" >seed.json
 expect "seed example runs" 0 "$LD" run -q seed.json
+# an unknown I/O choice is bad input, said before anything is sent
+cat >io.json <<EOF
+[["LD_start_test", {"user_detail_dict": {"user": "fast_http_user"},
+  "user_count": 1, "test_time": 0.2, "tasks": [{"request_url": "http://127.0.0.1:$tport/"}]}]]
+EOF
+expect "LOADDENSITY_IO unknown value" 1 env LOADDENSITY_IO=uring "$LD" run -q io.json
+contains "LOADDENSITY_IO message" "$T/err" 'LOADDENSITY_IO="uring": expected "auto", "epoll" or "io_uring"'
 kill -INT "$tpid"; wait "$tpid"
 served=$(sed -n 's/^served \([0-9]*\) requests.*/\1/p' "$T/target.out")
 if python3 -c 'import json,sys; s=json.load(open("smoke.json")); t=s["totals"]; assert t["failures"]==0 and t["requests"]==int(sys.argv[1])>100, (t, sys.argv[1]); assert set(s["per_name"])=={"http://127.0.0.1:%s/get" % sys.argv[2], "http://127.0.0.1:%s/post" % sys.argv[2]}' "$served" "$tport"; then

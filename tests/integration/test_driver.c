@@ -18,7 +18,7 @@
 static void dr_run_unseen(te_run_t *r, void **state, const char *kw,
                           const char *unseen)
 {
-    const char *drv = *state;
+    const char *drv = te_driver(*state);
     ld_buf_t b;
     const char *p = kw, *q;
     ld_buf_init(&b, 0);
@@ -30,7 +30,8 @@ static void dr_run_unseen(te_run_t *r, void **state, const char *kw,
     ld_buf_adds(&b, p);
     te_run(r, b.data);
     ld_buf_free(&b);
-    print_message("%s: %zu records, %llu requests at the server\n", drv,
+    print_message("%s: %zu records, %llu requests at the server\n",
+                  (const char *)*state,
                   ld_records_count(r->records),
                   (unsigned long long)ld_target_requests(r->target));
     /* one record per request the server saw */

@@ -272,8 +272,9 @@ static void rr_run(rr_t *t, const char *drv, const char *kw)
 {
     ld_run_opts_t o;
     ld_buf_t b;
-    const char *p = kw, *q;
+    const char *p = kw, *q, *state = drv;
     int rc;
+    drv = te_driver(drv);
     memset(&t->r, 0, sizeof(t->r));
     t->r.port = t->srv.port;
     t->r.params = ld_params_new();
@@ -292,7 +293,7 @@ static void rr_run(rr_t *t, const char *drv, const char *kw)
     assert_int_equal(rc, 0);
     memset(&o, 0, sizeof(o));
     assert_int_equal(te_run_opts(&t->r, &o), 0);
-    print_message("%s: %zu records, %lu requests at the server\n", drv,
+    print_message("%s: %zu records, %lu requests at the server\n", state,
                   ld_records_count(t->r.records), t->srv.requests);
 }
 

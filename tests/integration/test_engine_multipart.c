@@ -109,7 +109,7 @@ static void expect_ok(te_run_t *r, const char *name)
 
 static void test_upload(void **state)
 {
-    const char *drv = *state;
+    const char *drv = te_driver(*state);
     char kw[8192];
     size_t failed, n;
     te_run_t r;
@@ -138,7 +138,7 @@ static void test_upload(void **state)
 /* A document error is reported before anything runs, with its position. */
 static void test_compile_error(void **state)
 {
-    const char *drv = *state;
+    const char *drv = te_driver(*state);
     char kw[1024];
     te_run_t r;
     snprintf(kw, sizeof(kw),

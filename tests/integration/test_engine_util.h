@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ldcore/doc.h"
+#include "proto/ring.h"
 #include "ldcore/engine.h"
 #include "ldcore/registry.h"
 #include "ldcore/stats.h"
@@ -201,10 +202,32 @@ static inline void te_print(const te_run_t *r)
     free(s);
 }
 
-/* One cmocka test per HTTP driver: the test's state is the driver name
- * ("curl" or "native"), for the suites that both drivers must pass. */
+/* One cmocka test per HTTP driver, for the suites every driver must pass:
+ * the test's state is "curl", "native" (its sockets through io_uring, when
+ * this kernel gives one) or "native-epoll" (through libuv's epoll). */
 #define BOTH(f)                                                                \
     cmocka_unit_test_prestate(f, (void *)"curl"),                              \
-        cmocka_unit_test_prestate(f, (void *)"native")
+        cmocka_unit_test_prestate(f, (void *)"native"),                        \
+        cmocka_unit_test_prestate(f, (void *)"native-epoll")
+
+/* The driver name of a BOTH state, with LOADDENSITY_IO set for it. */
+static inline const char *te_driver(const char *state)
+{
+    static int ring = -1;
+    if (!strcmp(state, "native-epoll")) {
+        setenv("LOADDENSITY_IO", "epoll", 1);
+        return "native";
+    }
+    if (ring < 0) {
+        ring = ld__ring_available();
+        if (!ring)
+            print_message("no io_uring here: \"native\" runs on epoll\n");
+    }
+    if (!strcmp(state, "native") && ring)
+        setenv("LOADDENSITY_IO", "io_uring", 1);
+    else
+        unsetenv("LOADDENSITY_IO");
+    return state;
+}
 
 #endif

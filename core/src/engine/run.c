@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "proto/ring.h"
 
 #define COLLECT_SLEEP_MS 20
 #define PROGRESS_EVERY_NS 1000000000ull
@@ -209,8 +210,15 @@ int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
     collector_t c;
     int rc = 0;
     unsigned i;
+    ld__io_mode_t io;
+    const char *bad = "";
     if (summary)
         *summary = NULL;
+    if (!ld__io_mode(&io, &bad))
+        return ld_diag_set(d, LD_EINVAL, NULL, NULL,
+                           "LOADDENSITY_IO=\"%s\": expected \"auto\", "
+                           "\"epoll\" or \"io_uring\"",
+                           bad);
     memset(&run, 0, sizeof(run));
     memset(&c, 0, sizeof(c));
     run.plan = plan;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "proto/ring.h"
 #include "ldcore/store.h"
 
 #define TICK_MS 10
@@ -161,7 +162,7 @@ void *ld__worker_main(void *arg)
     } else {
         uv_timer_start(&w->tick, tick_cb, 0, TICK_MS);
     }
-    uv_run(&w->loop, UV_RUN_DEFAULT);
+    ld__loop_run(&w->loop); /* through an io_uring once sockets ask */
     uv_loop_close(&w->loop);
     w->loop_ok = false;
     ld__worker_publish(w);

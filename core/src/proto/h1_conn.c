@@ -4,6 +4,9 @@
  * connect (the next address on failure), reading armed once for the life of
  * the connection into the thread's shared buffer, and writes that go out
  * with uv_try_write (a uv_write only for what the socket did not take).
+ * When the thread's loop has an io_uring (proto/ring.h), a connected socket
+ * moves onto it instead: receiving armed once through the ring, each
+ * request one queued send that goes out with the next wait.
  * An idle connection the peer closes is noticed when it happens and closed.
  */
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "proto/h1_int.h"
+#include "proto/ring.h"
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
@@ -49,6 +53,9 @@ void ld__h1_conn_close(ld__h1_conn_t *c)
     }
     unwait(c);
     c->state = H1_C_CLOSING;
+    if (c->ring) /* before uv_close closes the descriptor */
+        ld__ring_remove(c->ring, c->rid);
+    c->ring = NULL;
     uv_close((uv_handle_t *)&c->tcp, conn_free_cb);
 }
 
@@ -70,9 +77,9 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
     buf->len = sizeof(c->io->rbuf);
 }
 
-static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+/* Bytes (nread > 0), the end (UV_EOF) or an error from either path. */
+static void got(ld__h1_conn_t *c, ssize_t nread, const char *p)
 {
-    ld__h1_conn_t *c = s->data;
     if (c->state == H1_C_CLOSING || nread == 0)
         return;
     if (!c->x || !c->in_use) {
@@ -81,16 +88,25 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (nread > 0)
-        ld__h1_parse(c, buf->base, (size_t)nread);
+        ld__h1_parse(c, p, (size_t)nread);
     else if (nread == UV_EOF)
         ld__h1_parse_eof(c);
     else
         fail_conn(c, (int)nread, "Recv failure");
 }
 
-static void on_write(uv_write_t *req, int status)
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
-    ld__h1_conn_t *c = req->data;
+    got(s->data, nread, buf->base);
+}
+
+static void ring_read(void *owner, ssize_t n, const char *buf)
+{
+    got(owner, n, buf);
+}
+
+static void sent(ld__h1_conn_t *c, int status)
+{
     c->writing = false;
     if (status == 0 || status == UV_ECANCELED || c->state == H1_C_CLOSING)
         return;
@@ -100,11 +116,27 @@ static void on_write(uv_write_t *req, int status)
         ld__h1_conn_close(c);
 }
 
+static void on_write(uv_write_t *req, int status)
+{
+    sent(req->data, status);
+}
+
+static void ring_sent(void *owner, int status)
+{
+    sent(owner, status);
+}
+
 int ld__h1_conn_send(ld__h1_conn_t *c)
 {
     ld__h1_xfer_t *x = c->x;
     uv_buf_t b = uv_buf_init((char *)(uintptr_t)x->req, (unsigned)x->req_len);
-    int r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    int r;
+    if (c->ring) {
+        if (!(r = ld__ring_send(c->ring, c->rid, x->req, x->req_len)))
+            c->writing = true;
+        return r;
+    }
+    r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
     if (r == (int)x->req_len)
         return 0;
     if (r == UV_EAGAIN)
@@ -147,8 +179,31 @@ static bool try_next_addr(ld__h1_conn_t *c)
     return true;
 }
 
+/* Receive through the thread's ring when it has one, else through uv;
+   on failure *what says what failed. */
+static int start_reading(ld__h1_conn_t *c, const char **what)
+{
+    ld__ring_t *r;
+    uv_os_fd_t fd;
+    int err, rc;
+    if ((r = ld__ring_get(c->io->loop, &err))) {
+        if ((rc = uv_fileno((uv_handle_t *)&c->tcp, &fd)) ||
+            (rc = ld__ring_add(r, fd, c, ring_read, ring_sent, &c->rid)))
+            return rc;
+        c->ring = r;
+        return 0;
+    }
+    if (err) { /* LOADDENSITY_IO=io_uring, and no ring */
+        *what = "LOADDENSITY_IO=io_uring, but no io_uring";
+        return err;
+    }
+    return uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) ? UV_EIO
+                                                                     : 0;
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
+    const char *what = "Failed to connect";
     ld__h1_conn_t *c = req->data;
     ld__h1_xfer_t *x = c->x;
     char msg[160], eb[96];
@@ -169,8 +224,8 @@ static void on_connect(uv_connect_t *req, int status)
     }
     c->state = H1_C_OPEN;
     uv_tcp_nodelay(&c->tcp, 1);
-    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read)) {
-        fail_conn(c, UV_EIO, "Failed to connect");
+    if ((status = start_reading(c, &what))) {
+        fail_conn(c, status, what);
         return;
     }
     ld__h1_on_connected(c);

@@ -8,7 +8,8 @@
  * request line and fixed headers rendered once, only templated parts
  * rendered per request, and when nothing varies the whole request as one
  * byte string. At run time each virtual user owns a small transfer object:
- * its own keep-alive connections (one uv_tcp_t each, reading armed once),
+ * its own keep-alive connections (one uv_tcp_t each, reading armed once,
+ * through the thread's io_uring when it has one: proto/ring.h),
  * one uv_timer_t for its request deadline (re-armed lazily, so a keep-alive
  * request normally touches no timer), a cookie jar, and a libcurl transfer
  * created on first use for whatever goes through libcurl.
@@ -160,6 +161,8 @@ typedef struct ld__h1_xfer ld__h1_xfer_t;
 
 struct ld__h1_conn {
     uv_tcp_t tcp; /* data = this */
+    struct ld__ring *ring; /* receiving and sending through it, or NULL */
+    uint32_t rid;          /* its id on the ring */
     uv_connect_t creq;
     uv_write_t wreq;
     ld__h1_io_t *io;
