@@ -141,6 +141,7 @@ static int ring_new(uv_loop_t *loop, ld__ring_t **out)
         free(r);
         return -ENOSYS;
     }
+    io_uring_register_ring_fd(&r->ring); /* enter without an fd lookup */
     r->loop = loop;
     r->free_head = NO_SLOT;
     r->nbufs = n;
