@@ -216,8 +216,7 @@ int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
         *summary = NULL;
     if (!ld__io_mode(&io, &bad))
         return ld_diag_set(d, LD_EINVAL, NULL, NULL,
-                           "LOADDENSITY_IO=\"%s\": expected \"auto\", "
-                           "\"epoll\" or \"io_uring\"",
+                           "LOADDENSITY_IO=\"%s\": expected " LD__IO_MODES,
                            bad);
     memset(&run, 0, sizeof(run));
     memset(&c, 0, sizeof(c));

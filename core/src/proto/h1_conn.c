@@ -129,13 +129,14 @@ static void ring_sent(void *owner, int status)
 int ld__h1_conn_send(ld__h1_conn_t *c)
 {
     ld__h1_xfer_t *x = c->x;
-    uv_buf_t b = uv_buf_init((char *)(uintptr_t)x->req, (unsigned)x->req_len);
+    uv_buf_t b;
     int r;
     if (c->ring) {
         if (!(r = ld__ring_send(c->ring, c->rid, x->req, x->req_len)))
             c->writing = true;
         return r;
     }
+    b = uv_buf_init((char *)(uintptr_t)x->req, (unsigned)x->req_len);
     r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
     if (r == (int)x->req_len)
         return 0;

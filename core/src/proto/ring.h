@@ -48,6 +48,9 @@ typedef enum ld__io_mode {
     LD__IO_URING
 } ld__io_mode_t;
 
+/* The values LOADDENSITY_IO accepts, for messages. */
+#define LD__IO_MODES "\"auto\", \"epoll\" or \"io_uring\""
+
 /** The mode LOADDENSITY_IO asks for; false (and *bad set to the value)
  *  when it is not one of "auto", "epoll", "io_uring". Unset or empty is
  *  "auto". */

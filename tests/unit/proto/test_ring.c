@@ -156,6 +156,14 @@ static void pp_close_fds(pp_t *t, int n)
     assert_int_equal(uv_loop_close(&t->loop), 0);
 }
 
+/* Run t's loop through ld__loop_run; start() runs on its first turn. */
+static void pp_run(pp_t *t, uv_timer_cb start)
+{
+    uv_timer_init(&t->loop, &t->start);
+    uv_timer_start(&t->start, start, 0, 0);
+    ld__loop_run(&t->loop);
+}
+
 static bool have_ring(void)
 {
     setenv("LOADDENSITY_IO", "io_uring", 1);
@@ -194,9 +202,7 @@ static void test_pingpong(void **state)
     t.rounds = ROUNDS;
     /* not run by ld__loop_run: no ring */
     assert_null(ld__ring_get(&t.loop, NULL));
-    uv_timer_init(&t.loop, &t.start);
-    uv_timer_start(&t.start, start_pingpong, 0, 0);
-    ld__loop_run(&t.loop);
+    pp_run(&t, start_pingpong);
     assert_int_equal(t.rounds, 0);
     assert_int_equal(t.a[0].got, 4 * ROUNDS);
     assert_int_equal(t.b[0].got, 4 * ROUNDS);
@@ -242,9 +248,7 @@ static void test_no_buffers_and_eof(void **state)
         skip();
     ld__ring_test_nbufs = 2; /* 16 sockets, 2 buffers: ENOBUFS and re-arm */
     pp_init(&t, 1);
-    uv_timer_init(&t.loop, &t.start);
-    uv_timer_start(&t.start, start_flood, 0, 0);
-    ld__loop_run(&t.loop);
+    pp_run(&t, start_flood);
     ld__ring_test_nbufs = 0;
     for (int i = 0; i < NPAIR; i++) {
         assert_int_equal(t.a[i].got, 8 * 3000);
@@ -305,11 +309,9 @@ static void test_big_send(void **state)
     t.a[0].fd = sv[0];
     t.b[0].fd = sv[1];
     assert_int_equal(pthread_create(&th, NULL, slow_reader, &t.b[0]), 0);
-    uv_timer_init(&t.loop, &t.start);
-    uv_timer_start(&t.start, start_big, 0, 0);
     uv_timer_init(&t.loop, &t.late);
     uv_timer_start(&t.late, check_sent, 5, 5);
-    ld__loop_run(&t.loop);
+    pp_run(&t, start_big);
     pthread_join(th, NULL);
     assert_int_equal(t.a[0].sent_ok, 1);
     assert_int_equal(t.a[0].sent_err, 0);
@@ -383,10 +385,8 @@ static void test_timers_async_remove(void **state)
         skip();
     pp_init(&t, 3);
     uv_async_init(&t.loop, &t.wake, on_wake);
-    uv_timer_init(&t.loop, &t.start);
-    uv_timer_start(&t.start, start_idle, 0, 0);
     assert_int_equal(pthread_create(&th, NULL, waker, &t), 0);
-    ld__loop_run(&t.loop);
+    pp_run(&t, start_idle);
     pthread_join(th, NULL);
     assert_true(t.late_fired);
     assert_true(t.late_at - t.t0 >= 30);
