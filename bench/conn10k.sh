@@ -6,9 +6,10 @@
 # request recorded.
 #
 # Usage: bench/conn10k.sh [SECONDS] [BUILD_DIR]   (defaults: 20, build)
-# Environment: CONN10K_USERS (10000), CONN10K_SPAWN (2000 users per second:
-#   faster, a single nginx worker busy serving the first users overflows
-#   its accept queue and drops some new connections), CONN10K_WAIT ("1 0":
+# Environment: CONN10K_USERS (10000), CONN10K_SPAWN (2000 users per second;
+#   nginx runs with multi_accept on: without it, its one worker, busy serving
+#   the first users, overflows its accept queue, and SYN cookies that no
+#   longer validate come back as resets), CONN10K_WAIT ("1 0":
 #   the users' wait_time between requests, one run each; 0 is flat out),
 #   CONN10K_DRIVERS
 #   ("auto curl"), BENCH_OUT (bench/results), BENCH_PORT (18392).
@@ -50,7 +51,7 @@ worker_cpu_affinity 01;
 worker_rlimit_nofile $NOFILE;
 pid $W/nginx.pid;
 error_log $W/logs/error.log warn;
-events { worker_connections $((NOFILE - 64)); }
+events { worker_connections $((NOFILE - 64)); multi_accept on; }
 http {
   access_log off;
   keepalive_requests 100000000;
