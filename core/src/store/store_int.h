@@ -83,9 +83,7 @@ typedef struct ld__writer {
     sqlite3 *db;
     const char *path;
     int64_t run_id;
-    sqlite3_stmt *ins;        /* INSERT INTO records, one row */
-    sqlite3_stmt *ins_many;   /* the same, `rows` rows at once */
-    unsigned rows;            /* rows of ins_many (<= ROWS of write.c) */
+    sqlite3_stmt *ins;        /* INSERT INTO records ... FROM temp.ld_rows */
     sqlite3_stmt *ins_times;  /* INSERT INTO ld_record_times */
     sqlite3_stmt *ins_order;  /* INSERT INTO ld_record_order (w->order) */
     unsigned char *times;     /* packed start_ns/latency/flags of a chunk */
@@ -94,6 +92,27 @@ typedef struct ld__writer {
     int64_t first_id;         /* records.id of the chunk's first record */
     const uint32_t *order;    /* write r[order[i]] for i (NULL: r[i]) */
 } ld__writer_t;
+
+/* ---- records as a virtual table (rowsrc.c) ---- */
+
+/* Virtual table (temp.ld_rows, one per writing connection) yielding
+ * records [from, to) of r (through order when set) as `records` rows:
+ * outcome, method, name, url, status_code, response_time_ms,
+ * response_length, error; the source is its hidden column src, given as
+ * `src = ?` with a pointer bound by sqlite3_bind_pointer. */
+#define LD__ROWSRC_NAME "ld_rows"
+#define LD__ROWSRC_TYPE "ld_rowsrc"
+
+typedef struct ld__rowsrc {
+    const ld_records_t *r;
+    const uint32_t *order;    /* row i is r[order[i]] (NULL: r[i]) */
+    size_t from;
+    size_t to;
+} ld__rowsrc_t;
+
+/** Register the module and create temp.ld_rows on a connection (SQLite
+ * result code). */
+int ld__rowsrc_register(sqlite3 *db);
 
 /* Bulk loads of at least this many rows may rebuild the name index. */
 #define LD__DEFER_MIN_ROWS 20000u

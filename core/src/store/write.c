@@ -1,6 +1,7 @@
 /*
- * write.c - rows of the seed tables, written through prepared statements
- * (one bind/step/reset per record inside the caller's transaction), plus the
+ * write.c - rows of the seed tables, written inside the caller's transaction
+ * with one INSERT ... SELECT per batch from the ld_rows virtual table
+ * (rowsrc.c: no value is bound, SQLite reads the records), plus the
  * exact times the seed has no column for: every record's start time (ns),
  * latency (us) and flags, packed into chunks of ld_record_times keyed by the
  * records.id of their first record. When the rows go in another order than
@@ -15,16 +16,13 @@
 
 #define TIMES_CHUNK 16384u
 
-/* Rows per multi-row INSERT: one statement step per ROWS records cuts the
- * per-statement overhead (about 40 % of a single-row insert at 32 rows,
- * another 10 % of the whole persist from 32 to 128); the tail of a batch
- * goes through the single-row statement. 128 rows take 1 + 8 x 128 = 1025
- * parameters: SQLite allows 32766 since 3.32, an older or custom build
- * with the historical 999 gets fewer rows per statement (rows_for). */
-#define ROWS 128
-
-#define COLS "INSERT INTO records (run_id, outcome, method, name, url, " \
-             "status_code, response_time_ms, response_length, error) VALUES "
+/* One statement per batch: the rows come from the ld_rows virtual table
+ * (rowsrc.c), ?2 pointing at the batch; ?1 is the run id. */
+static const char ins_sql[] =
+    "INSERT INTO records (run_id, outcome, method, name, url, status_code, "
+    "response_time_ms, response_length, error) "
+    "SELECT ?1, outcome, method, name, url, status_code, response_time_ms, "
+    "response_length, error FROM temp." LD__ROWSRC_NAME " WHERE src = ?2";
 
 static const char ins_times_sql[] =
     "INSERT INTO ld_record_times (run_id, first_id, n, data) "
@@ -32,23 +30,6 @@ static const char ins_times_sql[] =
 static const char ins_order_sql[] =
     "INSERT INTO ld_record_order (run_id, first_id, n, data) "
     "VALUES (?1, ?2, ?3, ?4)";
-
-/* "(?1,?2,...,?9),(?1,?10,...,?17),..." for n rows: ?1 is the run id. */
-static char *ins_sql(unsigned n)
-{
-    ld_buf_t b;
-    int rc = 0;
-
-    ld_buf_init(&b, 0);
-    rc = ld_buf_adds(&b, COLS);
-    for (unsigned k = 0; !rc && k < n; k++) {
-        unsigned p = 2 + 8 * k;
-        rc = ld_buf_printf(&b, "%s(?1,?%u,?%u,?%u,?%u,?%u,?%u,?%u,?%u)",
-                           k ? "," : "", p, p + 1, p + 2, p + 3, p + 4,
-                           p + 5, p + 6, p + 7);
-    }
-    return rc ? NULL : ld_buf_take(&b, NULL);
-}
 
 static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st,
                 const char *path, ld_diag_t *d)
@@ -58,27 +39,6 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 
     return src ? ld__db_fail(db, src, path, "cannot prepare a statement", d)
                : 0;
-}
-
-static unsigned rows_for(sqlite3 *db)
-{
-    int max = sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
-    unsigned fit = max > 9 ? (unsigned)(max - 1) / 8 : 1;
-
-    return fit < ROWS ? fit : ROWS;
-}
-
-static int prep_rows(ld__writer_t *w, unsigned n, sqlite3_stmt **st,
-                     ld_diag_t *d)
-{
-    char *sql = ins_sql(n);
-    int rc = sql ? prep(w->db, sql, st, w->path, d) : LD_ENOMEM;
-
-    free(sql);
-    /* run_id never changes: bound once, kept across resets. */
-    if (!rc)
-        sqlite3_bind_int64(*st, 1, w->run_id);
-    return rc;
 }
 
 int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
@@ -98,10 +58,10 @@ int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
         ld__writer_close(w);
         return LD_ENOMEM;
     }
-    rc = prep_rows(w, 1, &w->ins, d);
-    w->rows = rows_for(db);
+    rc = prep(db, ins_sql, &w->ins, path, d);
+    /* run_id never changes: bound once, kept across resets. */
     if (!rc)
-        rc = prep_rows(w, w->rows, &w->ins_many, d);
+        sqlite3_bind_int64(w->ins, 1, run_id);
     if (!rc)
         rc = prep(db, ins_times_sql, &w->ins_times, path, d);
     if (!rc)
@@ -118,7 +78,6 @@ int ld__writer_init(ld__writer_t *w, sqlite3 *db, const char *path,
 void ld__writer_close(ld__writer_t *w)
 {
     sqlite3_finalize(w->ins);
-    sqlite3_finalize(w->ins_many);
     sqlite3_finalize(w->ins_times);
     sqlite3_finalize(w->ins_order);
     free(w->times);
@@ -194,82 +153,28 @@ static int add_time(ld__writer_t *w, const ld_records_t *r, int64_t id,
     return 0;
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const ld_records_t *r,
-                     uint32_t id)
-{
-    if (id)
-        sqlite3_bind_text(st, i, ld_records_str(r, id), -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-/* Status codes as text without snprintf (hot loop); buf lives until the
- * statement has run. */
-static void bind_status(sqlite3_stmt *st, int i, uint16_t status, char *buf)
-{
-    char *p = buf + 6;
-    unsigned v = status;
-
-    if (!status) {
-        sqlite3_bind_null(st, i);
-        return;
-    }
-    *p = '\0';
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sqlite3_bind_text(st, i, p, (int)(buf + 6 - p), SQLITE_STATIC);
-}
-
-/* Bind one record's 8 values from parameter p on. */
-static void bind_rec(sqlite3_stmt *st, int p, const ld_records_t *r,
-                     const ld_record_t *rec, char *status)
-{
-    sqlite3_bind_text(st, p, rec->error_id ? "failure" : "success", -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(st, p + 1, ld_method_name((ld_method_t)rec->method),
-                      -1, SQLITE_STATIC);
-    bind_str(st, p + 2, r, rec->name_id);
-    bind_str(st, p + 3, r, rec->url_id);
-    bind_status(st, p + 4, rec->status, status);
-    sqlite3_bind_int64(st, p + 5, ((int64_t)rec->latency_us + 500) / 1000);
-    sqlite3_bind_int64(st, p + 6, rec->resp_len);
-    bind_str(st, p + 7, r, rec->error_id);
-}
-
-/* Insert n (1 or ROWS) records from index i; ids are consecutive within
- * one statement of our write transaction. */
-static int insert_rows(ld__writer_t *w, const ld_records_t *r, size_t i,
-                       unsigned n, ld_diag_t *d)
-{
-    sqlite3_stmt *st = n == 1 ? w->ins : w->ins_many;
-    char status[ROWS][8];
-    int64_t last;
-    int rc = 0, src;
-
-    for (unsigned k = 0; k < n; k++)
-        bind_rec(st, 2 + 8 * (int)k, r, rec_at(w, r, i + k), status[k]);
-    src = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (src != SQLITE_DONE)
-        return ld__db_fail(w->db, src, w->path, "cannot write the run", d);
-    last = sqlite3_last_insert_rowid(w->db);
-    for (unsigned k = 0; !rc && k < n; k++)
-        rc = add_time(w, r, last - (int64_t)(n - 1 - k), i + k, d);
-    return rc;
-}
-
+/* Insert records [from, to) with one statement; within it the ids are
+ * consecutive (AUTOINCREMENT never reuses or skips one inside a statement
+ * of our write transaction), so the last one gives them all. */
 int ld__writer_add(ld__writer_t *w, const ld_records_t *r, size_t from,
                    size_t to, ld_diag_t *d)
 {
-    int rc = 0;
-    size_t i = from;
+    ld__rowsrc_t rs = {r, w->order, from, to};
+    int64_t first;
+    int rc = 0, src;
 
-    for (; !rc && w->rows > 1 && to - i >= w->rows; i += w->rows)
-        rc = insert_rows(w, r, i, w->rows, d);
-    for (; !rc && i < to; i++)
-        rc = insert_rows(w, r, i, 1, d);
+    if (from >= to)
+        return 0;
+    src = sqlite3_bind_pointer(w->ins, 2, &rs, LD__ROWSRC_TYPE, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(w->ins);
+    sqlite3_reset(w->ins);
+    sqlite3_bind_null(w->ins, 2);
+    if (src != SQLITE_DONE)
+        return ld__db_fail(w->db, src, w->path, "cannot write the run", d);
+    first = sqlite3_last_insert_rowid(w->db) - (int64_t)(to - from - 1);
+    for (size_t i = from; !rc && i < to; i++)
+        rc = add_time(w, r, first + (int64_t)(i - from), i, d);
     return rc;
 }
 

@@ -321,6 +321,31 @@ static void test_without_aggregates(void **state)
     ld_records_free(cur);
 }
 
+/* From 50,000 records on, persist computes the aggregates on a second
+ * thread while the rows go in: they must match those computed afresh from
+ * the stored records. */
+static void test_threaded_aggregates(void **state)
+{
+    const char *path = db_path("thread.db");
+    ld_records_t *base = st_records_ex(60000, 5, 20000, 1.0, 11);
+    ld_records_t *cur = st_records_ex(60000, 5, 20000, 1.25, 12);
+    int64_t a = st_persist(path, base, NULL), b = st_persist(path, cur, NULL);
+    json_t *with = diff(path, a, b, 0.10), *without;
+
+    (void)state;
+    assert_int_equal(st_int(path, "SELECT count(*) FROM ld_run_names"), 10);
+    assert_int_equal(st_int(path, "SELECT sum(requests) FROM ld_run_names"),
+                     120000);
+    st_exec(path, "DELETE FROM ld_run_names");
+    without = diff(path, a, b, 0.10);
+    assert_true(json_equal(with, without));
+    assert_true(flag(without, "has_regressions"));
+    json_decref(with);
+    json_decref(without);
+    ld_records_free(base);
+    ld_records_free(cur);
+}
+
 static void test_bad_arguments(void **state)
 {
     const char *path = db_path("bad.db");
@@ -356,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_names_on_one_side),
         cmocka_unit_test(test_failure_rate_and_throughput),
         cmocka_unit_test(test_without_aggregates),
+        cmocka_unit_test(test_threaded_aggregates),
         cmocka_unit_test(test_bad_arguments),
     };
 

@@ -189,6 +189,27 @@ static void test_foreign_runs_table(void **state)
     ld_records_free(r);
 }
 
+/* A table of the file named like the writer's virtual table (ld_rows, in
+ * the connection's temp schema) neither hides it nor gets written. */
+static void test_table_named_ld_rows(void **state)
+{
+    const char *path = st_path(tu_tmpdir(), "ld_rows.db");
+    ld_records_t *r = st_records(300, 2);
+
+    (void)state;
+    unlink(path);
+    st_exec(path, "CREATE TABLE ld_rows (a, b);"
+                  "INSERT INTO ld_rows VALUES (1, 'mine');");
+    assert_int_equal(st_persist(path, r, "x"), 1);
+    assert_int_equal(st_persist(path, r, "y"), 2);
+    assert_int_equal(st_int(path, "SELECT count(*) FROM records"), 600);
+    assert_int_equal(st_int(path, "SELECT count(*) FROM ld_rows"), 1);
+    assert_int_equal(st_int(path, "SELECT count(*) FROM sqlite_master "
+                                  "WHERE sql LIKE '%VIRTUAL%'"),
+                     0);
+    ld_records_free(r);
+}
+
 /* sqlite_master's text of an object ("" when absent); caller frees. */
 static char *master_sql(const char *path, const char *name)
 {
@@ -269,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_wal_after_persist),
         cmocka_unit_test(test_existing_seed_database),
         cmocka_unit_test(test_foreign_runs_table),
+        cmocka_unit_test(test_table_named_ld_rows),
         cmocka_unit_test(test_bulk_load_name_index),
     };
 
