@@ -238,10 +238,31 @@ static void test_refuses_open_model(void **state)
     te_free(&r);
 }
 
+/* A bad LOADDENSITY_IO is refused before a live run starts, as before a
+ * counted one (it used to fall back to epoll silently). */
+static void test_refuses_bad_io_mode(void **state)
+{
+    te_run_t r;
+    ld_live_t *l = NULL;
+    ld_diag_t d;
+    (void)state;
+    te_start_target(&r);
+    assert_int_equal(te_compile(&r, "{\"user_detail_dict\": {}, \"tasks\": "
+                                    "[{\"request_url\": \"/\"}]}"),
+                     0);
+    setenv("LOADDENSITY_IO", "uring", 1);
+    assert_int_equal(ld_live_start(&r.plan, 1, NULL, &l, &d), LD_EINVAL);
+    unsetenv("LOADDENSITY_IO");
+    assert_null(l);
+    assert_non_null(strstr(d.msg, "LOADDENSITY_IO=\"uring\""));
+    te_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buckets),
+        cmocka_unit_test(test_refuses_bad_io_mode),
         cmocka_unit_test(test_users_and_deltas),
         cmocka_unit_test(test_two_scenarios_dropping_records),
         cmocka_unit_test(test_refuses_open_model),

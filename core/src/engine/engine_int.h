@@ -299,6 +299,10 @@ struct ld__run {
     atomic_uint live_users;
 };
 
+/** LD_EINVAL with a message when LOADDENSITY_IO is not a known value
+ *  (run.c; checked before any run, counted or live, starts). */
+int ld__io_mode_check(ld_diag_t *d);
+
 int ld__worker_init(ld__worker_t *w, ld__run_t *run, unsigned idx);
 void ld__worker_cleanup(ld__worker_t *w);
 void *ld__worker_main(void *arg);

@@ -174,7 +174,7 @@ int ld_live_start(ld_test_plan_t *const *plans, size_t nplans,
     int rc;
     size_t s;
     *out = NULL;
-    if ((rc = check_plans(plans, nplans, d)))
+    if ((rc = check_plans(plans, nplans, d)) || (rc = ld__io_mode_check(d)))
         return rc;
     if (!(l = calloc(1, sizeof(*l))) ||
         !(l->runs = calloc(nplans, sizeof(*l->runs))) ||

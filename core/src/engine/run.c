@@ -203,6 +203,17 @@ static int gather(ld__run_t *run, ld_records_t *records, json_t **summary,
               : 0;
 }
 
+int ld__io_mode_check(ld_diag_t *d)
+{
+    ld__io_mode_t io;
+    const char *bad = "";
+    if (!ld__io_mode(&io, &bad))
+        return ld_diag_set(d, LD_EINVAL, NULL, NULL,
+                           "LOADDENSITY_IO=\"%s\": expected " LD__IO_MODES,
+                           bad);
+    return 0;
+}
+
 int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
                 ld_records_t *records, json_t **summary, ld_diag_t *d)
 {
@@ -210,14 +221,10 @@ int ld_test_run(ld_test_plan_t *plan, const ld_run_opts_t *opts,
     collector_t c;
     int rc = 0;
     unsigned i;
-    ld__io_mode_t io;
-    const char *bad = "";
     if (summary)
         *summary = NULL;
-    if (!ld__io_mode(&io, &bad))
-        return ld_diag_set(d, LD_EINVAL, NULL, NULL,
-                           "LOADDENSITY_IO=\"%s\": expected " LD__IO_MODES,
-                           bad);
+    if ((rc = ld__io_mode_check(d)))
+        return rc;
     memset(&run, 0, sizeof(run));
     memset(&c, 0, sizeof(c));
     run.plan = plan;
