@@ -222,40 +222,39 @@ static void test_two_scenarios_dropping_records(void **state)
     te_free(&b);
 }
 
-static void test_refuses_open_model(void **state)
+/* ld_live_start refuses the plan of json: LD_EINVAL, no engine, a message
+ * that says want. */
+static void assert_live_refuses(const char *json, const char *want)
 {
     te_run_t r;
     ld_live_t *l = NULL;
     ld_diag_t d;
-    (void)state;
     te_start_target(&r);
-    assert_int_equal(te_compile(&r, "{\"user_detail_dict\": {}, \"arrival_rate\": 5, \"tasks\": "
-                                    "[{\"request_url\": \"/\"}]}"),
-                     0);
+    assert_int_equal(te_compile(&r, json), 0);
     assert_int_equal(ld_live_start(&r.plan, 1, NULL, &l, &d), LD_EINVAL);
     assert_null(l);
-    assert_non_null(strstr(d.msg, "arrival_rate"));
+    assert_non_null(strstr(d.msg, want));
     te_free(&r);
+}
+
+static void test_refuses_open_model(void **state)
+{
+    (void)state;
+    assert_live_refuses("{\"user_detail_dict\": {}, \"arrival_rate\": 5, "
+                        "\"tasks\": [{\"request_url\": \"/\"}]}",
+                        "arrival_rate");
 }
 
 /* A bad LOADDENSITY_IO is refused before a live run starts, as before a
  * counted one (it used to fall back to epoll silently). */
 static void test_refuses_bad_io_mode(void **state)
 {
-    te_run_t r;
-    ld_live_t *l = NULL;
-    ld_diag_t d;
     (void)state;
-    te_start_target(&r);
-    assert_int_equal(te_compile(&r, "{\"user_detail_dict\": {}, \"tasks\": "
-                                    "[{\"request_url\": \"/\"}]}"),
-                     0);
     setenv("LOADDENSITY_IO", "uring", 1);
-    assert_int_equal(ld_live_start(&r.plan, 1, NULL, &l, &d), LD_EINVAL);
+    assert_live_refuses("{\"user_detail_dict\": {}, "
+                        "\"tasks\": [{\"request_url\": \"/\"}]}",
+                        "LOADDENSITY_IO=\"uring\"");
     unsetenv("LOADDENSITY_IO");
-    assert_null(l);
-    assert_non_null(strstr(d.msg, "LOADDENSITY_IO=\"uring\""));
-    te_free(&r);
 }
 
 int main(void)
