@@ -5,9 +5,10 @@
  * Why one transaction and not one per 50k rows: a persist that fails (disk
  * full, read-only, locked, killed) must leave the file exactly as it was,
  * byte for byte, and intermediate commits would leave half a run behind.
- * One INSERT ... SELECT per batch makes the single transaction fast (1.4 to
- * 2.4 s per million records on the development VM); streaming (stream.c) is the path that commits as it
- * goes, for runs too long to keep in memory.
+ * One INSERT ... SELECT per batch makes the single transaction fast (1.1 to
+ * 1.9 s per million records on the development VM, docs/internals/STORE.md);
+ * streaming (stream.c) is the path that commits as it goes, for runs too
+ * long to keep in memory.
  *
  * The write lock is taken first (BEGIN IMMEDIATE, waiting up to the busy
  * timeout) so two processes persisting at once simply take turns. The file
