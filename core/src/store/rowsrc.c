@@ -126,7 +126,7 @@ static void rows_load(rows_cur_t *c)
 
     c->rec = NULL;
     if (s && c->i < s->to)
-        c->rec = ld_records_at(s->r, s->order ? s->order[c->i] : c->i);
+        c->rec = ld__ordered_at(s->r, s->order, c->i);
 }
 
 static int rows_filter(sqlite3_vtab_cursor *cur, int idx_num,

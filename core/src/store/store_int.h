@@ -95,6 +95,14 @@ typedef struct ld__writer {
 
 /* ---- records as a virtual table (rowsrc.c) ---- */
 
+/* Record i of a write in the given order (order[i] of r; NULL: r[i]). */
+static inline const ld_record_t *ld__ordered_at(const ld_records_t *r,
+                                                const uint32_t *order,
+                                                size_t i)
+{
+    return ld_records_at(r, order ? order[i] : i);
+}
+
 /* Virtual table (temp.ld_rows, one per writing connection) yielding
  * records [from, to) of r (through order when set) as `records` rows:
  * outcome, method, name, url, status_code, response_time_ms,

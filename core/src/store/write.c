@@ -119,12 +119,6 @@ int ld__writer_flush(ld__writer_t *w, ld_diag_t *d)
                : ld__db_fail(w->db, src, w->path, "cannot write the run", d);
 }
 
-static const ld_record_t *rec_at(const ld__writer_t *w,
-                                 const ld_records_t *r, size_t i)
-{
-    return ld_records_at(r, w->order ? w->order[i] : i);
-}
-
 /* Chunks cover consecutive ids; a gap (never seen inside one transaction,
  * but cheap to guard) starts a new chunk. */
 static int add_time(ld__writer_t *w, const ld_records_t *r, int64_t id,
@@ -141,7 +135,7 @@ static int add_time(ld__writer_t *w, const ld_records_t *r, int64_t id,
         return rc;
     if (!w->ntimes)
         w->first_id = id;
-    rec = rec_at(w, r, i);
+    rec = ld__ordered_at(r, w->order, i);
     p = w->times + w->ntimes * LD__TIME_BYTES;
     put_le(p, rec->start_ns, 8);
     put_le(p + 8, rec->latency_us, 4);
